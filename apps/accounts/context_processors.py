@@ -1,0 +1,8 @@
+"""Template context: what the signed-in person may reach from the navigation."""
+
+
+def roles(request):
+    user = getattr(request, "user", None)
+    if user is None or not user.is_authenticated:
+        return {"is_agent": False, "is_lead": False}
+    return {"is_agent": user.is_agent, "is_lead": user.is_lead}

@@ -1,0 +1,158 @@
+"""People and the teams they work in.
+
+Anyone can be a requester or a collaborator on a subtask; being an agent means being a member of
+a team at a tier, and a team lead is a member flagged as lead. Admins are Django staff.
+"""
+
+from django.contrib.auth.models import AbstractBaseUser, BaseUserManager, PermissionsMixin
+from django.db import models
+from django.utils import timezone
+from django.utils.functional import cached_property
+
+
+class UserManager(BaseUserManager):
+    use_in_migrations = True
+
+    def _create(self, email, password, **fields):
+        if not email:
+            raise ValueError("An e-mail address is required.")
+        user = self.model(email=self.normalize_email(email).lower(), **fields)
+        if password:
+            user.set_password(password)
+        else:
+            user.set_unusable_password()
+        user.save(using=self._db)
+        return user
+
+    def create_user(self, email, password=None, **fields):
+        fields.setdefault("is_staff", False)
+        fields.setdefault("is_superuser", False)
+        return self._create(email, password, **fields)
+
+    def create_superuser(self, email, password=None, **fields):
+        fields.update(is_staff=True, is_superuser=True)
+        return self._create(email, password, **fields)
+
+    def get_by_natural_key(self, email):
+        return self.get(email__iexact=email)
+
+
+class User(AbstractBaseUser, PermissionsMixin):
+    """Signs in with an e-mail address. Collaborators may have no password at all."""
+
+    email = models.EmailField(unique=True)
+    full_name = models.CharField(max_length=150, blank=True)
+    # Requester attributes that routing rules and SLA policies look at.
+    organisation = models.CharField(max_length=120, blank=True)
+    department = models.CharField(max_length=120, blank=True)
+    site = models.CharField(max_length=120, blank=True)
+    is_vip = models.BooleanField("VIP", default=False)
+    manager = models.ForeignKey(
+        "self", null=True, blank=True, on_delete=models.SET_NULL, related_name="reports"
+    )
+    is_active = models.BooleanField(default=True)
+    is_staff = models.BooleanField(
+        "admin", default=False, help_text="May sign in to the Django admin."
+    )
+    date_joined = models.DateTimeField(default=timezone.now)
+
+    objects = UserManager()
+
+    USERNAME_FIELD = "email"
+    EMAIL_FIELD = "email"
+    REQUIRED_FIELDS = []
+
+    class Meta:
+        ordering = ["full_name", "email"]
+
+    def __str__(self):
+        return self.full_name or self.email
+
+    def get_full_name(self):
+        return self.full_name or self.email
+
+    def get_short_name(self):
+        return (self.full_name or self.email).split(" ")[0]
+
+    @property
+    def email_domain(self) -> str:
+        return self.email.rsplit("@", 1)[-1].lower()
+
+    @cached_property
+    def memberships(self) -> list["Membership"]:
+        """This user's team seats, read once per request."""
+        if not self.pk:
+            return []
+        return list(self.team_memberships.select_related("team"))
+
+    @cached_property
+    def team_ids(self) -> set[int]:
+        return {m.team_id for m in self.memberships}
+
+    @cached_property
+    def led_team_ids(self) -> set[int]:
+        return {m.team_id for m in self.memberships if m.is_lead}
+
+    @property
+    def is_agent(self) -> bool:
+        return bool(self.memberships) or self.is_superuser
+
+    @property
+    def is_lead(self) -> bool:
+        return bool(self.led_team_ids) or self.is_superuser
+
+    @property
+    def role(self) -> str:
+        if self.is_superuser or self.is_staff:
+            return "admin"
+        if self.led_team_ids:
+            return "lead"
+        if self.memberships:
+            return "agent"
+        return "requester"
+
+
+class Team(models.Model):
+    """A group that owns problems. The triage team receives what no routing rule claims."""
+
+    name = models.CharField(max_length=100, unique=True)
+    slug = models.SlugField(max_length=100, unique=True)
+    email = models.EmailField(blank=True, help_text="Shared inbox notified about the team's queue.")
+    description = models.TextField(blank=True)
+    is_triage = models.BooleanField(
+        default=False, help_text="Tickets that no routing rule sends elsewhere wait here."
+    )
+    members = models.ManyToManyField(User, through="Membership", related_name="teams")
+
+    class Meta:
+        ordering = ["name"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["is_triage"], condition=models.Q(is_triage=True), name="one_triage_team"
+            )
+        ]
+
+    def __str__(self):
+        return self.name
+
+
+class Tier(models.IntegerChoices):
+    ONE = 1, "Tier 1"
+    TWO = 2, "Tier 2"
+    THREE = 3, "Tier 3"
+
+
+class Membership(models.Model):
+    """A user's seat in a team: the tier they work at, and whether they lead the team."""
+
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="team_memberships")
+    team = models.ForeignKey(Team, on_delete=models.CASCADE, related_name="memberships")
+    tier = models.PositiveSmallIntegerField(choices=Tier.choices, default=Tier.ONE)
+    is_lead = models.BooleanField(default=False)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["user", "team"], name="one_seat_per_team")]
+        ordering = ["team__name", "tier"]
+
+    def __str__(self):
+        return f"{self.user} in {self.team} ({self.get_tier_display()})"

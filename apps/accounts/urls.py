@@ -1,0 +1,13 @@
+from django.contrib.auth import views as auth_views
+from django.urls import path
+
+from . import views
+
+app_name = "accounts"
+
+urlpatterns = [
+    path("sign-in/", views.SignInView.as_view(), name="login"),
+    path("sign-out/", auth_views.LogoutView.as_view(), name="logout"),
+    path("sign-in/link/", views.sign_in_link_request, name="sign-in-link-request"),
+    path("sign-in/link/<str:token>/", views.sign_in_link, name="sign-in-link"),
+]

@@ -1,0 +1,10 @@
+from django.apps import AppConfig
+
+
+class MailConfig(AppConfig):
+    name = "apps.mail"
+    label = "mail"
+    verbose_name = "E-mail"
+
+    def ready(self):
+        from . import receivers  # noqa: F401  (connects to ticket events)

@@ -1,0 +1,229 @@
+"""The registry of named ticket actions.
+
+Routing rules, SLA escalation steps and people all change tickets through these, so a feature
+app extends what rules and timers can do by registering an action from its ``AppConfig.ready()``
+(subtasks: "create subtasks from a template"; SLA: "apply SLA policy") instead of being imported.
+
+An action has typed parameters (so an admin form can offer the right widget and a stored rule
+can be validated before it runs), a ``clean`` that checks stored parameters and an ``apply`` that
+changes the ticket and returns one line saying what it did.
+"""
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+from apps.accounts.models import Team, Tier, User
+from apps.core.errors import ApplicationError
+
+from .models import Priority, Ticket
+
+
+@dataclass(frozen=True)
+class Param:
+    name: str
+    kind: str  # "team", "user", "users", "tier", "priority", "tags", "text", "choice"
+    label: str
+    required: bool = True
+    choices: tuple[tuple[str, str], ...] = ()
+
+
+@dataclass(frozen=True)
+class TicketAction:
+    name: str
+    label: str
+    apply: Callable[..., str]  # apply(*, ticket, params, actor, source) -> what it did
+    params: tuple[Param, ...] = ()
+    clean: Callable[[dict], dict] = field(default=lambda params: params)
+
+    def validate(self, params: dict) -> dict:
+        """Check stored parameters; ApplicationError names the one at fault."""
+        if not isinstance(params, dict):
+            raise ApplicationError(f"{self.label}: parameters must be an object.", field=self.name)
+        known = {p.name for p in self.params}
+        for key in params:
+            if key not in known:
+                raise ApplicationError(f"{self.label}: unknown parameter “{key}”.", field=key)
+        for param in self.params:
+            if param.required and params.get(param.name) in (None, "", []):
+                raise ApplicationError(
+                    f"{self.label}: “{param.label}” is required.", field=param.name
+                )
+        return self.clean(params)
+
+
+_registry: dict[str, TicketAction] = {}
+
+
+def register(action: TicketAction) -> None:
+    _registry[action.name] = action
+
+
+def get(name: str) -> TicketAction:
+    try:
+        return _registry[name]
+    except KeyError:
+        raise ApplicationError(
+            f"There is no ticket action called “{name}”.", field="action"
+        ) from None
+
+
+def all_actions() -> list[TicketAction]:
+    return sorted(_registry.values(), key=lambda a: a.label)
+
+
+def action_apply(*, name: str, ticket: Ticket, params: dict, actor=None, source: str = "") -> str:
+    """Validate and apply one action; ``source`` says on whose behalf (a rule, an SLA step)."""
+    action = get(name)
+    cleaned = action.validate(params)
+    return action.apply(ticket=ticket, params=cleaned, actor=actor, source=source)
+
+
+# --- Built-in actions -------------------------------------------------------------------------
+
+
+def _team(value) -> Team:
+    team = Team.objects.filter(pk=value).first() if str(value).isdigit() else None
+    if team is None:
+        raise ApplicationError(f"Team {value!r} no longer exists.", field="team")
+    return team
+
+
+def _agent(value) -> User:
+    user = User.objects.filter(pk=value, is_active=True).first() if str(value).isdigit() else None
+    if user is None or not user.is_agent:
+        raise ApplicationError(f"User {value!r} is not an active agent.", field="assignee")
+    return user
+
+
+def _choice(value, choices, name):
+    try:
+        number = int(value)
+    except (TypeError, ValueError):
+        number = None
+    if number not in choices.values:
+        raise ApplicationError(f"{value!r} is not a valid {name}.", field=name)
+    return number
+
+
+def _update(ticket, actor, source, data) -> str:
+    from .services import ticket_update
+
+    changed = ticket_update(ticket=ticket, actor=actor, data=data, source=source)
+    return ", ".join(f"{k} → {v['after']}" for k, v in changed.items()) or "no change"
+
+
+def register_builtin_actions() -> None:
+    register(
+        TicketAction(
+            name="set_team",
+            label="Set team",
+            params=(Param("team", "team", "Team"),),
+            clean=lambda p: {"team": _team(p["team"]).pk},
+            apply=lambda *, ticket, params, actor, source: _update(
+                ticket, actor, source, {"team": _team(params["team"])}
+            ),
+        )
+    )
+    register(
+        TicketAction(
+            name="set_tier",
+            label="Set tier",
+            params=(Param("tier", "tier", "Tier"),),
+            clean=lambda p: {"tier": _choice(p["tier"], Tier, "tier")},
+            apply=lambda *, ticket, params, actor, source: _update(
+                ticket, actor, source, {"tier": params["tier"]}
+            ),
+        )
+    )
+    register(
+        TicketAction(
+            name="set_priority",
+            label="Set priority",
+            params=(Param("priority", "priority", "Priority"),),
+            clean=lambda p: {"priority": _choice(p["priority"], Priority, "priority")},
+            apply=lambda *, ticket, params, actor, source: _update(
+                ticket, actor, source, {"priority": params["priority"]}
+            ),
+        )
+    )
+    register(
+        TicketAction(
+            name="set_assignee",
+            label="Assign to",
+            params=(Param("assignee", "user", "Agent"),),
+            clean=lambda p: {"assignee": _agent(p["assignee"]).pk},
+            apply=lambda *, ticket, params, actor, source: _update(
+                ticket, actor, source, {"assignee": _agent(params["assignee"])}
+            ),
+        )
+    )
+    register(
+        TicketAction(
+            name="add_tags",
+            label="Add tags",
+            params=(Param("tags", "tags", "Tags"),),
+            clean=_clean_tags,
+            apply=lambda *, ticket, params, actor, source: _update(
+                ticket,
+                actor,
+                source,
+                {"tags": sorted({t.name for t in ticket.tags.all()} | set(params["tags"]))},
+            ),
+        )
+    )
+    register(
+        TicketAction(
+            name="notify",
+            label="Notify people",
+            params=(
+                Param("users", "users", "People", required=False),
+                Param("team", "team", "Team", required=False),
+                Param("message", "text", "Message", required=False),
+            ),
+            clean=_clean_notify,
+            apply=_notify,
+        )
+    )
+
+
+def _clean_tags(params: dict) -> dict:
+    tags = params["tags"]
+    if isinstance(tags, str):
+        tags = [t for t in tags.replace(",", " ").split() if t]
+    if not isinstance(tags, list) or not all(isinstance(t, str) for t in tags):
+        raise ApplicationError("Tags must be a list of words.", field="tags")
+    return {"tags": sorted({t.strip().lower() for t in tags})}
+
+
+def _clean_notify(params: dict) -> dict:
+    users = params.get("users") or []
+    if not isinstance(users, list):
+        raise ApplicationError("People must be a list of user ids.", field="users")
+    found = set(User.objects.filter(pk__in=users, is_active=True).values_list("pk", flat=True))
+    missing = [u for u in users if u not in found]
+    if missing:
+        raise ApplicationError(f"No active user with id {missing[0]!r}.", field="users")
+    team = _team(params["team"]).pk if params.get("team") else None
+    if not users and team is None:
+        raise ApplicationError("Notify: name people, a team, or both.", field="users")
+    return {"users": users, "team": team, "message": str(params.get("message") or "")}
+
+
+def _notify(*, ticket, params, actor, source) -> str:
+    """Record who should hear about the ticket; the mail app sends the e-mails after commit."""
+    from .events import event_record
+
+    recipients = set(params["users"])
+    if params["team"]:
+        recipients |= set(Team.objects.get(pk=params["team"]).members.values_list("pk", flat=True))
+    event_record(
+        ticket=ticket,
+        kind="notified",
+        actor=actor,
+        data={
+            "user_ids": sorted(recipients),
+            "message": params["message"],
+            "source": source,
+        },
+    )
+    return f"notified {len(recipients)} people"

@@ -1,0 +1,12 @@
+from django.apps import AppConfig
+
+
+class TicketsConfig(AppConfig):
+    name = "apps.tickets"
+    label = "tickets"
+    verbose_name = "Tickets"
+
+    def ready(self):
+        from . import actions
+
+        actions.register_builtin_actions()

@@ -1,0 +1,63 @@
+"""Where feature apps plug into tickets without tickets importing them.
+
+Each feature app registers from its ``AppConfig.ready()``:
+
+- ``resolve_guard(fn)``: ``fn(ticket) -> list[str]`` names what still blocks resolving it (open
+  blocking subtasks, a missing root cause). Resolving is refused while any guard says something.
+- ``ticket_panel(...)``: a template shown on the agent's (or requester's) ticket page, with a
+  context function ``fn(request, ticket) -> dict``.
+- ``queue_column(...)``: an extra column of the agent queue; ``annotate(queryset)`` adds what the
+  column's template reads, in the same query (no per-row queries).
+"""
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+from django.db.models import QuerySet
+
+
+@dataclass(frozen=True)
+class Panel:
+    name: str
+    template: str
+    context: Callable = field(default=lambda request, ticket: {})
+    audience: str = "agent"  # "agent" or "requester"
+    order: int = 100
+
+
+@dataclass(frozen=True)
+class QueueColumn:
+    name: str
+    header: str
+    template: str
+    annotate: Callable[[QuerySet], QuerySet] = field(default=lambda qs: qs)
+    order: int = 100
+
+
+_resolve_guards: dict[str, Callable] = {}
+_panels: dict[str, Panel] = {}
+_queue_columns: dict[str, QueueColumn] = {}
+
+
+def resolve_guard(name: str, fn: Callable) -> None:
+    _resolve_guards[name] = fn
+
+
+def ticket_panel(panel: Panel) -> None:
+    _panels[panel.name] = panel
+
+
+def queue_column(column: QueueColumn) -> None:
+    _queue_columns[column.name] = column
+
+
+def resolve_blockers(ticket) -> list[str]:
+    return [reason for guard in _resolve_guards.values() for reason in guard(ticket)]
+
+
+def panels_for(audience: str) -> list[Panel]:
+    return sorted((p for p in _panels.values() if p.audience == audience), key=lambda p: p.order)
+
+
+def queue_columns() -> list[QueueColumn]:
+    return sorted(_queue_columns.values(), key=lambda c: c.order)

@@ -1,0 +1,255 @@
+"""Tickets, their conversation, attachments, and the append-only history of what happened."""
+
+from django.conf import settings
+from django.db import models
+from django.utils import timezone
+
+from apps.accounts.models import Team, Tier
+
+
+class Lookup(models.Model):
+    """An admin-editable list entry (category, location, product). Retired entries stay on old
+    tickets but are no longer offered."""
+
+    name = models.CharField(max_length=120, unique=True)
+    is_active = models.BooleanField(default=True)
+
+    class Meta:
+        abstract = True
+        ordering = ["name"]
+
+    def __str__(self):
+        return self.name
+
+
+class Category(Lookup):
+    """The problem, in the requester's words ("Cannot sign in", "Card payment declined")."""
+
+    description = models.CharField(max_length=255, blank=True)
+
+    class Meta(Lookup.Meta):
+        verbose_name_plural = "categories"
+
+
+class Location(Lookup):
+    """Where the requester is: a site, store or office."""
+
+
+class Product(Lookup):
+    """The product or tool impacted."""
+
+
+class Tag(models.Model):
+    name = models.SlugField(max_length=50, unique=True)
+
+    class Meta:
+        ordering = ["name"]
+
+    def __str__(self):
+        return self.name
+
+
+class Channel(models.TextChoices):
+    WEB = "web", "Web"
+    API = "api", "API"
+    EMAIL = "email", "E-mail"
+
+
+class Status(models.TextChoices):
+    NEW = "new", "New"
+    OPEN = "open", "Open"
+    PENDING = "pending", "Pending on requester"
+    RESOLVED = "resolved", "Resolved"
+    CLOSED = "closed", "Closed"
+
+
+ACTIVE_STATUSES = (Status.NEW, Status.OPEN, Status.PENDING)
+
+
+class Priority(models.IntegerChoices):
+    LOW = 1, "Low"
+    NORMAL = 2, "Normal"
+    HIGH = 3, "High"
+    URGENT = 4, "Urgent"
+
+
+class TicketQuerySet(models.QuerySet):
+    def active(self):
+        return self.filter(status__in=ACTIVE_STATUSES)
+
+    def by_reference(self, reference: str):
+        """Match a tracking number like "SB-10432" (or just "10432")."""
+        pk = reference_to_pk(reference)
+        return self.filter(pk=pk) if pk else self.none()
+
+
+def reference_to_pk(reference: str) -> int | None:
+    text = reference.strip().upper()
+    prefix = settings.TICKET_REFERENCE_PREFIX.upper() + "-"
+    if text.startswith(prefix):
+        text = text[len(prefix) :]
+    if not text.isdigit():
+        return None
+    pk = int(text) - settings.TICKET_REFERENCE_OFFSET
+    return pk if pk > 0 else None
+
+
+class Ticket(models.Model):
+    subject = models.CharField(max_length=200)
+    description = models.TextField()
+    requester = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="requested_tickets"
+    )
+    channel = models.CharField(max_length=10, choices=Channel.choices, default=Channel.WEB)
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.NEW)
+    priority = models.PositiveSmallIntegerField(choices=Priority.choices, default=Priority.NORMAL)
+    category = models.ForeignKey(Category, null=True, blank=True, on_delete=models.PROTECT)
+    location = models.ForeignKey(Location, null=True, blank=True, on_delete=models.PROTECT)
+    product = models.ForeignKey(Product, null=True, blank=True, on_delete=models.PROTECT)
+    team = models.ForeignKey(
+        Team, null=True, blank=True, on_delete=models.PROTECT, related_name="tickets"
+    )
+    tier = models.PositiveSmallIntegerField(choices=Tier.choices, default=Tier.ONE)
+    assignee = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="assigned_tickets",
+    )
+    tags = models.ManyToManyField(Tag, blank=True, related_name="tickets")
+    created_at = models.DateTimeField(default=timezone.now, db_index=True)
+    updated_at = models.DateTimeField(default=timezone.now)
+    first_response_at = models.DateTimeField(null=True, blank=True)
+    resolved_at = models.DateTimeField(null=True, blank=True)
+    closed_at = models.DateTimeField(null=True, blank=True)
+
+    objects = TicketQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-updated_at"]
+        indexes = [
+            # The agent queue: one team's active tickets, newest activity first.
+            models.Index(fields=["team", "status", "-updated_at"], name="ticket_queue_idx"),
+            models.Index(fields=["assignee", "status"], name="ticket_assignee_idx"),
+            models.Index(fields=["requester", "-updated_at"], name="ticket_requester_idx"),
+        ]
+
+    def __str__(self):
+        return f"{self.reference} {self.subject}"
+
+    @property
+    def reference(self) -> str:
+        """The tracking number people quote: never changes, derived from the id."""
+        return f"{settings.TICKET_REFERENCE_PREFIX}-{self.pk + settings.TICKET_REFERENCE_OFFSET}"
+
+    @property
+    def is_active(self) -> bool:
+        return self.status in ACTIVE_STATUSES
+
+
+class Comment(models.Model):
+    """A public reply (the requester sees it) or an internal note (agents only)."""
+
+    ticket = models.ForeignKey(Ticket, on_delete=models.CASCADE, related_name="comments")
+    author = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT)
+    body = models.TextField()
+    is_internal = models.BooleanField(default=False)
+    channel = models.CharField(max_length=10, choices=Channel.choices, default=Channel.WEB)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["created_at", "id"]
+        indexes = [models.Index(fields=["ticket", "created_at"], name="comment_thread_idx")]
+
+    def __str__(self):
+        kind = "Internal note" if self.is_internal else "Reply"
+        return f"{kind} on {self.ticket.reference} by {self.author}"
+
+
+def attachment_path(instance, filename):
+    return f"attachments/{timezone.now():%Y/%m}/{instance.ticket_id}/{filename}"
+
+
+class Attachment(models.Model):
+    """A file on a ticket. An attachment on an internal note is internal too."""
+
+    ticket = models.ForeignKey(Ticket, on_delete=models.CASCADE, related_name="attachments")
+    comment = models.ForeignKey(
+        Comment, null=True, blank=True, on_delete=models.CASCADE, related_name="attachments"
+    )
+    file = models.FileField(upload_to=attachment_path)
+    filename = models.CharField(max_length=255)
+    content_type = models.CharField(max_length=100)
+    size = models.PositiveIntegerField()
+    uploaded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["created_at", "id"]
+
+    def __str__(self):
+        return self.filename
+
+    @property
+    def is_internal(self) -> bool:
+        return bool(self.comment_id and self.comment.is_internal)
+
+
+class EventKind(models.TextChoices):
+    CREATED = "created", "Created"
+    CHANGED = "changed", "Changed"
+    REPLIED = "replied", "Public reply"
+    NOTE_ADDED = "note_added", "Internal note"
+    ATTACHED = "attached", "Attachment added"
+    RESOLVED = "resolved", "Resolved"
+    REOPENED = "reopened", "Reopened"
+    CLOSED = "closed", "Closed"
+    ACTION = "action", "Action applied"
+
+
+class TicketEventQuerySet(models.QuerySet):
+    def update(self, **kwargs):
+        raise TypeError("Ticket events are append-only.")
+
+    def delete(self):
+        raise TypeError("Ticket events are append-only.")
+
+
+class TicketEvent(models.Model):
+    """One thing that happened to a ticket, never edited or removed.
+
+    ``changes`` maps a field to ``{"before": …, "after": …}`` in display form; ``data`` carries
+    whatever else the kind needs (the comment id, the action's name, the rule that decided).
+    Feature apps add their own kinds as plain strings ("routed", "escalated", "sla_breached").
+    """
+
+    ticket = models.ForeignKey(Ticket, on_delete=models.CASCADE, related_name="events")
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        help_text="Empty when Switchboard itself acted (a rule, a timer).",
+    )
+    kind = models.CharField(max_length=40)
+    changes = models.JSONField(default=dict, blank=True)
+    data = models.JSONField(default=dict, blank=True)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    objects = TicketEventQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["created_at", "id"]
+        indexes = [models.Index(fields=["ticket", "created_at"], name="event_history_idx")]
+
+    def __str__(self):
+        return f"{self.kind} on ticket {self.ticket_id}"
+
+    def save(self, *args, **kwargs):
+        if self.pk is not None:
+            raise TypeError("Ticket events are append-only.")
+        super().save(*args, **kwargs)
+
+    def delete(self, *args, **kwargs):
+        raise TypeError("Ticket events are append-only.")

@@ -1,0 +1,31 @@
+"""Who may see and work a ticket. Every view and API endpoint asks these, nothing else."""
+
+from django.db.models import Q
+
+from apps.accounts.models import User
+
+from .models import Ticket
+
+
+def visible_tickets_q(user: User) -> Q:
+    """Tickets a user may know exist: their own requests, and for agents their teams' queues
+    and anything assigned to them. Admins see every ticket."""
+    if user.is_superuser:
+        return Q()
+    q = Q(requester=user)
+    if user.is_agent:
+        q |= Q(team__in=user.team_ids) | Q(assignee=user)
+    return q
+
+
+def can_work(user: User, ticket: Ticket) -> bool:
+    """May act as support on this ticket: reply, add internal notes, change fields."""
+    if not user.is_authenticated or not user.is_active:
+        return False
+    if user.is_superuser:
+        return True
+    return user.is_agent and (ticket.team_id in user.team_ids or ticket.assignee_id == user.pk)
+
+
+def is_requester(user: User, ticket: Ticket) -> bool:
+    return user.is_authenticated and ticket.requester_id == user.pk

@@ -1,0 +1,88 @@
+"""Reads of tickets, shaped for the page that shows them (a fixed number of queries)."""
+
+from django.db.models import Count, Prefetch, Q, QuerySet
+from django.http import Http404
+
+from apps.accounts.models import User
+
+from . import extensions
+from .models import Attachment, Comment, Ticket, TicketEvent, reference_to_pk
+from .permissions import can_work, visible_tickets_q
+
+
+def ticket_list_visible(*, user: User) -> QuerySet[Ticket]:
+    return Ticket.objects.filter(visible_tickets_q(user))
+
+
+def ticket_list_for_queue(*, user: User) -> QuerySet[Ticket]:
+    """The agent queue: tickets of the user's teams (every team for admins), with what each
+    row shows loaded in the same query and any feature columns annotated."""
+    qs = (
+        Ticket.objects.all()
+        if user.is_superuser
+        else Ticket.objects.filter(Q(team__in=user.team_ids) | Q(assignee=user))
+    )
+    qs = qs.select_related("requester", "assignee", "team", "category").annotate(
+        public_replies=Count("comments", filter=Q(comments__is_internal=False))
+    )
+    for column in extensions.queue_columns():
+        qs = column.annotate(qs)
+    return qs.order_by("-updated_at", "-id")
+
+
+def ticket_list_for_requester(*, user: User) -> QuerySet[Ticket]:
+    return (
+        Ticket.objects.filter(requester=user)
+        .select_related("category", "team")
+        .order_by("-updated_at", "-id")
+    )
+
+
+def ticket_get(*, user: User, key: str | int) -> Ticket:
+    """A ticket by id or tracking number, or 404 — also when it exists but the user may not
+    see it, so nobody learns which tracking numbers are taken."""
+    pk = key if isinstance(key, int) else reference_to_pk(str(key))
+    ticket = (
+        (
+            Ticket.objects.filter(visible_tickets_q(user), pk=pk)
+            .select_related("requester", "assignee", "team", "category", "location", "product")
+            .prefetch_related("tags")
+            .first()
+        )
+        if pk
+        else None
+    )
+    if ticket is None:
+        raise Http404("No such ticket.")
+    return ticket
+
+
+def comment_list_for(*, user: User, ticket: Ticket) -> QuerySet[Comment]:
+    """The thread as this user may read it: requesters never get internal notes."""
+    qs = ticket.comments.select_related("author").prefetch_related(
+        Prefetch("attachments", queryset=Attachment.objects.order_by("id"))
+    )
+    if not can_work(user, ticket):
+        qs = qs.filter(is_internal=False)
+    return qs.order_by("created_at", "id")
+
+
+def attachment_list_for(*, user: User, ticket: Ticket) -> QuerySet[Attachment]:
+    qs = ticket.attachments.select_related("comment", "uploaded_by")
+    if not can_work(user, ticket):
+        qs = qs.filter(Q(comment__isnull=True) | Q(comment__is_internal=False))
+    return qs
+
+
+def attachment_get(*, user: User, pk: int) -> Attachment:
+    attachment = Attachment.objects.select_related("ticket", "comment").filter(pk=pk).first()
+    if attachment is None:
+        raise Http404("No such file.")
+    ticket_get(user=user, key=attachment.ticket_id)  # 404 unless the ticket is visible
+    if attachment.is_internal and not can_work(user, attachment.ticket):
+        raise Http404("No such file.")
+    return attachment
+
+
+def event_list_for(*, ticket: Ticket) -> QuerySet[TicketEvent]:
+    return ticket.events.select_related("actor").order_by("created_at", "id")

@@ -1,0 +1,348 @@
+"""Writes to tickets. Every change goes through here: validated, recorded as an event, announced.
+
+Views, the API, e-mail intake, routing rules and SLA timers all call these functions; none of
+them saves a Ticket directly.
+"""
+
+import mimetypes
+from collections.abc import Iterable
+
+from django.conf import settings
+from django.core.files.uploadedfile import UploadedFile
+from django.db import transaction
+from django.utils import timezone
+
+from apps.accounts.models import Team, User
+from apps.core.errors import ApplicationError
+
+from . import extensions
+from .events import display, event_record
+from .models import (
+    Attachment,
+    Category,
+    Channel,
+    Comment,
+    EventKind,
+    Location,
+    Priority,
+    Product,
+    Status,
+    Tag,
+    Ticket,
+)
+from .permissions import can_work, is_requester
+
+# Fields an agent (or a rule) may change with ticket_update, and how each is compared.
+EDITABLE_FIELDS = (
+    "subject",
+    "status",
+    "priority",
+    "category",
+    "location",
+    "product",
+    "team",
+    "tier",
+    "assignee",
+    "tags",
+)
+
+
+def _lookup(model, value, field):
+    if value is None or isinstance(value, model):
+        return value
+    obj = model.objects.filter(pk=value).first() if str(value).isdigit() else None
+    if obj is None:
+        raise ApplicationError(f"Unknown {field}: {value!r}.", field=field)
+    return obj
+
+
+def _validate_attachments(files: Iterable[UploadedFile]) -> list[UploadedFile]:
+    files = list(files)
+    if len(files) > settings.ATTACHMENT_MAX_PER_MESSAGE:
+        raise ApplicationError(
+            f"At most {settings.ATTACHMENT_MAX_PER_MESSAGE} files per message.", field="attachments"
+        )
+    limit_mb = settings.ATTACHMENT_MAX_BYTES // (1024 * 1024)
+    for upload in files:
+        if upload.size > settings.ATTACHMENT_MAX_BYTES:
+            raise ApplicationError(
+                f"“{upload.name}” is larger than the {limit_mb} MB limit.", field="attachments"
+            )
+        if upload.size == 0:
+            raise ApplicationError(f"“{upload.name}” is empty.", field="attachments")
+        if attachment_content_type(upload.name) not in settings.ATTACHMENT_ALLOWED_TYPES:
+            raise ApplicationError(
+                f"“{upload.name}”: this type of file cannot be attached.", field="attachments"
+            )
+    return files
+
+
+def attachment_content_type(filename: str) -> str:
+    """Judge a file by its name, never by the type the uploader's browser claims."""
+    return mimetypes.guess_type(filename)[0] or "application/octet-stream"
+
+
+def _store_attachments(*, ticket, comment, files, user) -> list[Attachment]:
+    stored = []
+    for upload in files:
+        name = upload.name.rsplit("/", 1)[-1][:255]
+        stored.append(
+            Attachment.objects.create(
+                ticket=ticket,
+                comment=comment,
+                file=upload,
+                filename=name,
+                content_type=attachment_content_type(name),
+                size=upload.size,
+                uploaded_by=user,
+            )
+        )
+    return stored
+
+
+@transaction.atomic
+def ticket_create(
+    *,
+    requester: User,
+    subject: str,
+    description: str,
+    channel: str = Channel.WEB,
+    category=None,
+    location=None,
+    product=None,
+    priority: int = Priority.NORMAL,
+    attachments: Iterable[UploadedFile] = (),
+    actor: User | None = None,
+) -> Ticket:
+    """Open a ticket. Routing (if installed) reacts to the "created" event and places it."""
+    subject, description = subject.strip(), description.strip()
+    if not subject:
+        raise ApplicationError("Say in a few words what the problem is.", field="subject")
+    if not description:
+        raise ApplicationError("Describe the problem.", field="description")
+    if channel not in Channel.values:
+        raise ApplicationError(f"Unknown channel {channel!r}.", field="channel")
+    if int(priority) not in Priority.values:
+        raise ApplicationError(f"{priority!r} is not a valid priority.", field="priority")
+    files = _validate_attachments(attachments)
+    now = timezone.now()
+    ticket = Ticket.objects.create(
+        requester=requester,
+        subject=subject[:200],
+        description=description,
+        channel=channel,
+        category=_lookup(Category, category, "category"),
+        location=_lookup(Location, location, "location"),
+        product=_lookup(Product, product, "product"),
+        priority=int(priority),
+        team=Team.objects.filter(is_triage=True).first(),
+        created_at=now,
+        updated_at=now,
+    )
+    _store_attachments(ticket=ticket, comment=None, files=files, user=requester)
+    event_record(
+        ticket=ticket,
+        kind=EventKind.CREATED,
+        actor=actor or requester,
+        data={"channel": channel, "attachments": len(files)},
+    )
+    return ticket
+
+
+def _normalise(field: str, value):
+    if field in ("category", "location", "product"):
+        return _lookup(
+            {"category": Category, "location": Location, "product": Product}[field], value, field
+        )
+    if field == "team":
+        return _lookup(Team, value, "team")
+    if field == "assignee":
+        user = _lookup(User, value, "assignee")
+        if user is not None and (not user.is_active or not user.is_agent):
+            raise ApplicationError(f"{user} is not an active agent.", field="assignee")
+        return user
+    if field == "status":
+        if value not in Status.values:
+            raise ApplicationError(f"Unknown status {value!r}.", field="status")
+        return value
+    if field in ("priority", "tier"):
+        from apps.accounts.models import Tier
+
+        choices = Priority if field == "priority" else Tier
+        try:
+            value = int(value)
+        except (TypeError, ValueError):
+            value = None
+        if value not in choices.values:
+            raise ApplicationError(f"Not a valid {field}.", field=field)
+        return value
+    if field == "subject":
+        value = (value or "").strip()
+        if not value:
+            raise ApplicationError("The subject cannot be empty.", field="subject")
+        return value[:200]
+    if field == "tags":
+        names = sorted({str(t).strip().lower() for t in value or [] if str(t).strip()})
+        bad = [n for n in names if not n.replace("-", "").replace("_", "").isalnum()]
+        if bad:
+            raise ApplicationError(
+                f"“{bad[0]}” is not a valid tag (letters, digits, - and _).", field="tags"
+            )
+        return names
+    raise ApplicationError(f"“{field}” cannot be changed.", field=field)
+
+
+def _status_kind(before: str, after: str) -> str:
+    if after == Status.RESOLVED:
+        return EventKind.RESOLVED
+    if after == Status.CLOSED:
+        return EventKind.CLOSED
+    if before in (Status.RESOLVED, Status.CLOSED):
+        return EventKind.REOPENED
+    return EventKind.CHANGED
+
+
+@transaction.atomic
+def ticket_update(*, ticket: Ticket, actor: User | None, data: dict, source: str = "") -> dict:
+    """Change any of EDITABLE_FIELDS; returns ``{field: {"before", "after"}}`` of what changed.
+
+    Resolving asks every registered resolve guard first (open blocking subtasks, …) and is
+    refused with their reasons. ``source`` names a rule or timer acting with no person.
+    """
+    unknown = set(data) - set(EDITABLE_FIELDS)
+    if unknown:
+        raise ApplicationError(
+            f"“{sorted(unknown)[0]}” cannot be changed.", field=sorted(unknown)[0]
+        )
+    locked = Ticket.objects.select_for_update().get(pk=ticket.pk)
+    new = {field: _normalise(field, value) for field, value in data.items()}
+    changes = {}
+    for field, value in new.items():
+        if field == "tags":
+            before = sorted(locked.tags.values_list("name", flat=True))
+            if before != value:
+                locked.tags.set([Tag.objects.get_or_create(name=n)[0] for n in value])
+                changes["tags"] = {"before": before, "after": value}
+            continue
+        before = getattr(locked, field)
+        if before != value:
+            setattr(locked, field, value)
+            changes[field] = {"before": display(before), "after": display(value)}
+    if not changes:
+        return {}
+    status_change = changes.get("status")
+    if status_change and new["status"] == Status.RESOLVED:
+        blockers = extensions.resolve_blockers(locked)
+        if blockers:
+            raise ApplicationError(
+                "This ticket cannot be resolved yet: " + "; ".join(blockers),
+                field="status",
+                code="blocked",
+            )
+    now = timezone.now()
+    locked.updated_at = now
+    if status_change:
+        locked.resolved_at = (
+            now
+            if locked.status == Status.RESOLVED
+            else (locked.resolved_at if locked.status == Status.CLOSED else None)
+        )
+        locked.closed_at = now if locked.status == Status.CLOSED else None
+    locked.save()
+    # Callers keep using the object they passed in: bring it up to date.
+    for field in [*new, "updated_at", "resolved_at", "closed_at"]:
+        if field != "tags":
+            setattr(ticket, field, getattr(locked, field))
+    kind = _status_kind(status_change["before"], new["status"]) if status_change else None
+    event_record(
+        ticket=ticket,
+        kind=kind or EventKind.CHANGED,
+        actor=actor,
+        changes=changes,
+        data={"source": source} if source else {},
+    )
+    return changes
+
+
+@transaction.atomic
+def comment_add(
+    *,
+    ticket: Ticket,
+    author: User,
+    body: str,
+    internal: bool = False,
+    channel: str = Channel.WEB,
+    attachments: Iterable[UploadedFile] = (),
+) -> Comment:
+    """Add a public reply or an internal note.
+
+    A requester's reply reopens a resolved ticket and takes a pending one back to open; an
+    agent's first public reply opens a new ticket and counts as its first response.
+    """
+    body = body.strip()
+    if not body:
+        raise ApplicationError("Write a message first.", field="body")
+    agent = can_work(author, ticket)
+    if not agent and not is_requester(author, ticket):
+        raise ApplicationError("You cannot reply to this ticket.", code="forbidden")
+    if internal and not agent:
+        raise ApplicationError("Only agents can add internal notes.", field="internal")
+    if ticket.status == Status.CLOSED and not internal:
+        raise ApplicationError("This ticket is closed. Please open a new ticket.", field="body")
+    files = _validate_attachments(attachments)
+    comment = Comment.objects.create(
+        ticket=ticket, author=author, body=body, is_internal=internal, channel=channel
+    )
+    _store_attachments(ticket=ticket, comment=comment, files=files, user=author)
+    _after_comment(ticket=ticket, author=author, internal=internal, agent=agent)
+    event_record(
+        ticket=ticket,
+        kind=EventKind.NOTE_ADDED if internal else EventKind.REPLIED,
+        actor=author,
+        data={"comment_id": comment.pk, "attachments": len(files), "by_agent": agent},
+    )
+    return comment
+
+
+def _after_comment(*, ticket: Ticket, author: User, internal: bool, agent: bool) -> None:
+    if internal:
+        Ticket.objects.filter(pk=ticket.pk).update(updated_at=timezone.now())
+        return
+    if agent:
+        if ticket.first_response_at is None:
+            Ticket.objects.filter(pk=ticket.pk).update(first_response_at=timezone.now())
+            ticket.first_response_at = timezone.now()
+        if ticket.status == Status.NEW:
+            ticket_update(ticket=ticket, actor=author, data={"status": Status.OPEN})
+    elif ticket.status in (Status.RESOLVED, Status.PENDING):
+        ticket_update(ticket=ticket, actor=author, data={"status": Status.OPEN})
+    Ticket.objects.filter(pk=ticket.pk).update(updated_at=timezone.now())
+
+
+@transaction.atomic
+def attachment_add(
+    *, ticket: Ticket, user: User, files: Iterable[UploadedFile]
+) -> list[Attachment]:
+    """Attach files to the ticket itself (not to a message)."""
+    if not can_work(user, ticket) and not is_requester(user, ticket):
+        raise ApplicationError("You cannot add files to this ticket.", code="forbidden")
+    stored = _store_attachments(
+        ticket=ticket, comment=None, files=_validate_attachments(files), user=user
+    )
+    event_record(
+        ticket=ticket,
+        kind=EventKind.ATTACHED,
+        actor=user,
+        data={"filenames": [a.filename for a in stored]},
+    )
+    return stored
+
+
+def ticket_take(*, ticket: Ticket, agent: User) -> dict:
+    """An agent assigns the ticket to themself."""
+    if not can_work(agent, ticket):
+        raise ApplicationError("Only agents of this ticket's team can take it.", code="forbidden")
+    data = {"assignee": agent}
+    if ticket.status == Status.NEW:
+        data["status"] = Status.OPEN
+    return ticket_update(ticket=ticket, actor=agent, data=data)

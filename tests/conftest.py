@@ -1,0 +1,85 @@
+"""Shared fixtures: the people of a small desk, and signed-in clients for each."""
+
+import pytest
+from django.test import Client
+
+from apps.tickets.models import Category, Location, Product
+
+from .factories import PASSWORD, TeamFactory, UserFactory, agent_of
+
+
+@pytest.fixture(autouse=True)
+def _media_and_mail(settings, tmp_path):
+    settings.MEDIA_ROOT = tmp_path / "media"
+
+
+@pytest.fixture
+def triage_team(db):
+    return TeamFactory(name="Triage", slug="triage", is_triage=True)
+
+
+@pytest.fixture
+def team(db):
+    return TeamFactory(name="Service Desk", slug="service-desk")
+
+
+@pytest.fixture
+def other_team(db):
+    return TeamFactory(name="Networks", slug="networks")
+
+
+@pytest.fixture
+def agent(team):
+    return agent_of(team, email="agent@example.com", full_name="Alex Agent")
+
+
+@pytest.fixture
+def lead(team):
+    return agent_of(team, email="lead@example.com", full_name="Lee Lead", lead=True, tier=2)
+
+
+@pytest.fixture
+def other_agent(other_team):
+    return agent_of(other_team, email="netagent@example.com", full_name="Nia Network")
+
+
+@pytest.fixture
+def requester(db):
+    return UserFactory(email="rita@example.com", full_name="Rita Requester")
+
+
+@pytest.fixture
+def other_requester(db):
+    return UserFactory(email="oscar@example.com", full_name="Oscar Other")
+
+
+@pytest.fixture
+def admin_user(db):
+    return UserFactory(
+        email="admin@example.com", full_name="Ada Admin", is_staff=True, is_superuser=True
+    )
+
+
+@pytest.fixture
+def lookups(db):
+    return {
+        "category": Category.objects.create(name="Cannot sign in"),
+        "location": Location.objects.create(name="Berlin office"),
+        "product": Product.objects.create(name="Store POS"),
+    }
+
+
+def signed_in(user) -> Client:
+    client = Client()
+    assert client.login(username=user.email, password=PASSWORD)
+    return client
+
+
+@pytest.fixture
+def requester_client(requester):
+    return signed_in(requester)
+
+
+@pytest.fixture
+def agent_client(agent):
+    return signed_in(agent)
