@@ -1,4 +1,4 @@
-"""Template context: what the signed-in person may reach from the navigation."""
+"""Template context: the signed-in person's roles."""
 
 
 def roles(request):

@@ -8,6 +8,10 @@ Each feature app registers from its ``AppConfig.ready()``:
   context function ``fn(request, ticket) -> dict``.
 - ``queue_column(...)``: an extra column of the agent queue; ``annotate(queryset)`` adds what the
   column's template reads, in the same query (no per-row queries).
+- ``nav_link(...)``: an entry in the top navigation for agents, leads or everyone signed in.
+
+Panels with audience "portal_new" are shown beside the portal's new-ticket form (``ticket`` is
+None there): the knowledge base offers its suggestions that way.
 """
 
 from collections.abc import Callable
@@ -34,9 +38,18 @@ class QueueColumn:
     order: int = 100
 
 
+@dataclass(frozen=True)
+class NavLink:
+    label: str
+    url_name: str
+    audience: str = "agent"  # "agent", "lead" or "all"
+    order: int = 100
+
+
 _resolve_guards: dict[str, Callable] = {}
 _panels: dict[str, Panel] = {}
 _queue_columns: dict[str, QueueColumn] = {}
+_nav_links: dict[str, NavLink] = {}
 
 
 def resolve_guard(name: str, fn: Callable) -> None:
@@ -49,6 +62,21 @@ def ticket_panel(panel: Panel) -> None:
 
 def queue_column(column: QueueColumn) -> None:
     _queue_columns[column.name] = column
+
+
+def nav_link(link: NavLink) -> None:
+    _nav_links[link.url_name] = link
+
+
+def nav_links_for(user) -> list[NavLink]:
+    def allowed(link):
+        return (
+            link.audience == "all"
+            or (link.audience == "agent" and user.is_agent)
+            or (link.audience == "lead" and user.is_lead)
+        )
+
+    return sorted((n for n in _nav_links.values() if allowed(n)), key=lambda n: n.order)
 
 
 def resolve_blockers(ticket) -> list[str]:

@@ -1,0 +1,54 @@
+"""`manage.py seed_demo`: a desk with people in every role and a few hundred tickets.
+
+Each installed Switchboard app may have a ``demo`` module with ``configure(demo)`` (teams, rules,
+policies, templates…) and ``populate(demo)`` (tickets, subtasks, articles…). Every app's configure
+runs before any populate, in INSTALLED_APPS order, so tickets are opened through the services
+with routing rules and SLA policies already in place. ``demo`` is a dict the apps share
+(people by role, teams, lookups) and the logins to print.
+"""
+
+import importlib
+import importlib.util
+
+from django.apps import apps
+from django.core.management.base import BaseCommand
+from django.db import transaction
+
+from apps.accounts.models import User
+
+
+class Command(BaseCommand):
+    help = "Load demo data for every role (logins are printed at the end)."
+
+    def add_arguments(self, parser):
+        parser.add_argument(
+            "--if-empty",
+            action="store_true",
+            help="Do nothing when the database already has users.",
+        )
+
+    def handle(self, *args, if_empty=False, **options):
+        if if_empty and User.objects.exists():
+            self.stdout.write("Demo data already loaded; skipping (drop var/ to start over).")
+            return
+        modules = [self._demo_module(config.name) for config in apps.get_app_configs()]
+        modules = [m for m in modules if m is not None]
+        demo: dict = {"logins": [], "stdout": self.stdout}
+        with transaction.atomic():
+            for step in ("configure", "populate"):
+                for module in modules:
+                    if hasattr(module, step):
+                        getattr(module, step)(demo)
+        self._print_logins(demo["logins"])
+
+    @staticmethod
+    def _demo_module(app_name: str):
+        if not app_name.startswith("apps."):
+            return None
+        name = f"{app_name}.demo"
+        return importlib.import_module(name) if importlib.util.find_spec(name) else None
+
+    def _print_logins(self, logins):
+        self.stdout.write(self.style.SUCCESS("\nDemo logins (password in the last column):"))
+        for role, email, password in logins:
+            self.stdout.write(f"  {role:<24} {email:<36} {password}")

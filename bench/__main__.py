@@ -1,0 +1,68 @@
+"""Run the benchmarks: `python -m bench [name ...]` (names are bench_<name>.py modules)."""
+
+import importlib
+import json
+import os
+import pkgutil
+import sys
+import time
+from pathlib import Path
+
+RESULTS = Path(__file__).with_name("results.json")
+DEFAULT_DB = "postgres://postgres@127.0.0.1:5432/switchboard_bench"
+
+
+def _setup_django() -> None:
+    os.environ.setdefault("DATABASE_URL", DEFAULT_DB)
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings.bench")
+    _create_database(os.environ["DATABASE_URL"])
+    import django
+    from django.core.management import call_command
+
+    django.setup()
+    call_command("migrate", verbosity=0, interactive=False)
+
+
+def _create_database(url: str) -> None:
+    if not url.startswith("postgres"):
+        sys.exit("make bench measures PostgreSQL: set DATABASE_URL=postgres://…")
+    import psycopg
+
+    base, name = url.rsplit("/", 1)
+    with psycopg.connect(f"{base}/postgres", autocommit=True) as conn:
+        if not conn.execute("SELECT 1 FROM pg_database WHERE datname = %s", [name]).fetchone():
+            conn.execute(f'CREATE DATABASE "{name}"')
+
+
+def _modules(names: list[str]) -> list[str]:
+    found = sorted(
+        m.name
+        for m in pkgutil.iter_modules([str(Path(__file__).parent)])
+        if m.name.startswith("bench_")
+    )
+    if not names:
+        return found
+    wanted = [f"bench_{n.removeprefix('bench_')}" for n in names]
+    unknown = set(wanted) - set(found)
+    if unknown:
+        sys.exit(f"No such benchmark: {', '.join(sorted(unknown))}. Known: {', '.join(found)}")
+    return wanted
+
+
+def main(argv: list[str]) -> None:
+    _setup_django()
+    results = json.loads(RESULTS.read_text()) if RESULTS.exists() else {}
+    for name in _modules(argv):
+        started = time.perf_counter()
+        print(f"── {name}", flush=True)
+        figures = importlib.import_module(f"bench.{name}").run()
+        for figure, value in figures.items():
+            print(f"   {figure:<34} {value:>12,.3f}")
+        print(f"   ({time.perf_counter() - started:.0f} s)", flush=True)
+        results.update(figures)
+    RESULTS.write_text(json.dumps(dict(sorted(results.items())), indent=2) + "\n")
+    print(f"Wrote {RESULTS}")
+
+
+if __name__ == "__main__":
+    main(sys.argv[1:])

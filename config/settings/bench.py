@@ -1,0 +1,9 @@
+"""Benchmark settings: production-like (DEBUG off), with mail kept in memory and tasks inline."""
+
+from .base import *  # noqa: F403
+
+DEBUG = False
+EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+CELERY_TASK_ALWAYS_EAGER = True
+PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+ALLOWED_HOSTS = ["*"]
