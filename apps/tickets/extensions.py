@@ -9,6 +9,10 @@ Each feature app registers from its ``AppConfig.ready()``:
 - ``queue_column(...)``: an extra column of the agent queue; ``annotate(queryset)`` adds what the
   column's template reads, in the same query (no per-row queries).
 - ``nav_link(...)``: an entry in the top navigation for agents, leads or everyone signed in.
+- ``queue_filter(...)``: a named quick filter of the agent queue (``?flag=<name>``), e.g.
+  "waiting on subtasks"; ``apply(queryset)`` narrows the queue.
+- ``business_seconds_provider(fn)``: ``fn(ticket, start, end) -> float`` measures a span in the
+  business time of the ticket's calendar (the SLA app provides it; wall-clock until then).
 
 Panels with audience "portal_new" are shown beside the portal's new-ticket form (``ticket`` is
 None there): the knowledge base offers its suggestions that way.
@@ -36,6 +40,16 @@ class QueueColumn:
     template: str
     annotate: Callable[[QuerySet], QuerySet] = field(default=lambda qs: qs)
     order: int = 100
+    # An annotation the queue may sort by (ascending, empty last), offered as ?sort=<name>.
+    sortable: str | None = None
+
+
+@dataclass(frozen=True)
+class QueueFilter:
+    name: str
+    label: str
+    apply: Callable[[QuerySet], QuerySet]
+    order: int = 100
 
 
 @dataclass(frozen=True)
@@ -50,6 +64,8 @@ _resolve_guards: dict[str, Callable] = {}
 _panels: dict[str, Panel] = {}
 _queue_columns: dict[str, QueueColumn] = {}
 _nav_links: dict[str, NavLink] = {}
+_queue_filters: dict[str, QueueFilter] = {}
+_business_seconds: list[Callable] = []
 
 
 def resolve_guard(name: str, fn: Callable) -> None:
@@ -62,6 +78,23 @@ def ticket_panel(panel: Panel) -> None:
 
 def queue_column(column: QueueColumn) -> None:
     _queue_columns[column.name] = column
+
+
+def queue_filter(flt: QueueFilter) -> None:
+    _queue_filters[flt.name] = flt
+
+
+def queue_filters() -> list[QueueFilter]:
+    return sorted(_queue_filters.values(), key=lambda f: f.order)
+
+
+def business_seconds_provider(fn: Callable) -> None:
+    _business_seconds[:] = [fn]
+
+
+def business_seconds(ticket, start, end) -> float | None:
+    """Business seconds between two instants for this ticket, or None if no calendar app."""
+    return _business_seconds[0](ticket, start, end) if _business_seconds else None
 
 
 def nav_link(link: NavLink) -> None:
