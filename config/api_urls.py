@@ -4,4 +4,9 @@ from django.urls import include, path
 
 urlpatterns = [
     path("", include("apps.tickets.api.urls")),
+    path("", include("apps.tickets.tiers.api")),
+    path("", include("apps.sla.api")),
+    path("knowledge/", include("apps.knowledge.api.urls")),
+    path("", include("apps.subtasks.api")),
+    path("", include("apps.routing.api")),
 ]
