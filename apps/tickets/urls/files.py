@@ -1,2 +1,8 @@
+from django.urls import path
+
+from ..views import files
+
 app_name = "files"
-urlpatterns: list = []
+urlpatterns = [
+    path("<int:pk>/", files.attachment, name="attachment"),
+]

@@ -7,4 +7,5 @@ urlpatterns = [
     path("", portal.ticket_list, name="tickets"),
     path("new/", portal.ticket_new, name="new"),
     path("tickets/<str:reference>/", portal.ticket_detail, name="ticket"),
+    path("tickets/<str:reference>/reply/", portal.ticket_reply, name="reply"),
 ]

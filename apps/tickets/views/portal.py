@@ -1,24 +1,112 @@
-"""The requester's portal: open a ticket, follow "my tickets", reply."""
+"""The requester's portal: "my requests", a new request, and following one request."""
 
+from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.shortcuts import render
+from django.shortcuts import redirect, render
+from django.views.decorators.http import require_http_methods, require_POST
 
-from ..selectors import comment_list_for, ticket_get, ticket_list_for_requester
+from apps.core.errors import ApplicationError
+
+from ..forms import ReplyForm, TicketNewForm
+from ..models import Status
+from ..permissions import is_requester
+from ..selectors import (
+    attachment_list_for,
+    comment_list_for,
+    ticket_get,
+    ticket_list_for_requester,
+)
+from ..services import comment_add, ticket_create
+from .common import paginate, panels_html
+
+PER_PAGE = 20
 
 
 @login_required
 def ticket_list(request):
-    tickets = ticket_list_for_requester(user=request.user)
-    return render(request, "tickets/portal/list.html", {"tickets": tickets, "nav": "portal"})
+    page = paginate(request, ticket_list_for_requester(user=request.user), PER_PAGE)
+    return render(request, "tickets/portal/list.html", {"page": page, "nav": "portal"})
 
 
 @login_required
+@require_http_methods(["GET", "POST"])
 def ticket_new(request):
-    return render(request, "tickets/portal/new.html", {"nav": "new"})
+    form = TicketNewForm(request.POST or None, request.FILES or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            ticket = ticket_create(
+                requester=request.user,
+                subject=form.cleaned_data["subject"],
+                description=form.cleaned_data["description"],
+                category=form.cleaned_data["category"],
+                location=form.cleaned_data["location"],
+                product=form.cleaned_data["product"],
+                attachments=form.cleaned_data["attachments"],
+            )
+        except ApplicationError as error:
+            form.add_service_error(error)
+        else:
+            messages.success(
+                request,
+                f"Thank you — your request is {ticket.reference}. Quote this number if you "
+                "contact us about it; we have also sent it to you by e-mail.",
+            )
+            return redirect("portal:ticket", reference=ticket.reference)
+    context = {"form": form, "nav": "new", "panels": panels_html(request, "portal_new")}
+    return render(request, "tickets/portal/new.html", context)
+
+
+def _own_ticket(request, reference):
+    """The portal shows a person their own requests only; agents work others' in the desk."""
+    ticket = ticket_get(user=request.user, key=reference)
+    if not is_requester(request.user, ticket):
+        return None, redirect("workspace:ticket", reference=ticket.reference)
+    return ticket, None
+
+
+def _render_ticket(request, ticket, form, status=200):
+    # Even an agent reading their own request sees it as its requester does: no notes.
+    comments = comment_list_for(user=request.user, ticket=ticket).filter(is_internal=False)
+    files = attachment_list_for(user=request.user, ticket=ticket).filter(comment__isnull=True)
+    context = {
+        "ticket": ticket,
+        "comments": comments,
+        "ticket_files": files,
+        "form": form,
+        "is_closed": ticket.status == Status.CLOSED,
+        "is_resolved": ticket.status == Status.RESOLVED,
+        "panels": panels_html(request, "requester", ticket),
+        "nav": "portal",
+    }
+    return render(request, "tickets/portal/ticket.html", context, status=status)
 
 
 @login_required
 def ticket_detail(request, reference):
-    ticket = ticket_get(user=request.user, key=reference)
-    comments = comment_list_for(user=request.user, ticket=ticket)
-    return render(request, "tickets/portal/detail.html", {"ticket": ticket, "comments": comments})
+    ticket, away = _own_ticket(request, reference)
+    return away or _render_ticket(request, ticket, ReplyForm())
+
+
+@login_required
+@require_POST
+def ticket_reply(request, reference):
+    ticket, away = _own_ticket(request, reference)
+    if away:
+        return away
+    form = ReplyForm(request.POST, request.FILES)
+    if form.is_valid():
+        was_resolved = ticket.status == Status.RESOLVED
+        try:
+            comment_add(
+                ticket=ticket,
+                author=request.user,
+                body=form.cleaned_data["body"],
+                attachments=form.cleaned_data["attachments"],
+            )
+        except ApplicationError as error:
+            form.add_service_error(error)
+        else:
+            note = " The request is open again." if was_resolved else ""
+            messages.success(request, f"Your reply was added to {ticket.reference}.{note}")
+            return redirect("portal:ticket", reference=ticket.reference)
+    return _render_ticket(request, ticket, form, status=400)

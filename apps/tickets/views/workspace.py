@@ -1,18 +1,198 @@
-"""The agent workspace: the team queue and the ticket page."""
+"""The agent workspace: the queue of the agent's teams and the agent's ticket page."""
 
+from functools import wraps
+
+from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.shortcuts import render
+from django.http import Http404
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.views.decorators.http import require_POST
+from django_htmx.http import HttpResponseClientRedirect
 
-from ..selectors import ticket_get, ticket_list_for_queue
+from apps.accounts.models import User
+from apps.core.errors import ApplicationError
+
+from .. import extensions
+from ..forms import AgentReplyForm, QueueFilterSet, TicketPropertiesForm
+from ..permissions import can_work
+from ..selectors import (
+    attachment_list_for,
+    comment_list_for,
+    event_list_for,
+    ticket_get,
+    ticket_list_for_queue,
+)
+from ..services import comment_add, ticket_take, ticket_update
+from .common import paginate, panels_html, query_without
+
+PAGE_SIZES = (25, 50, 100)
 
 
-@login_required
+def agent_required(view):
+    """Requesters have no business in the desk: send them to their own requests."""
+
+    @wraps(view)
+    @login_required
+    def wrapper(request, *args, **kwargs):
+        if not request.user.is_agent:
+            return redirect("portal:tickets")
+        return view(request, *args, **kwargs)
+
+    return wrapper
+
+
+def _page_size(request) -> int:
+    value = request.GET.get("per", "")
+    return int(value) if value.isdigit() and int(value) in PAGE_SIZES else PAGE_SIZES[0]
+
+
+@agent_required
 def queue(request):
-    tickets = ticket_list_for_queue(user=request.user)[:25]
-    return render(request, "tickets/workspace/queue.html", {"tickets": tickets, "nav": "queue"})
+    data = request.GET.copy()
+    data.setdefault("status", "active")  # an explicit empty status means "any"
+    tickets = ticket_list_for_queue(user=request.user)
+    flags = {f.name: f for f in extensions.queue_filters()}
+    flag = flags.get(request.GET.get("flag", ""))
+    if flag:
+        tickets = flag.apply(tickets)
+    filterset = QueueFilterSet(data, queryset=tickets, request=request, user=request.user)
+    page = paginate(request, filterset.qs, _page_size(request))
+    context = {
+        "filter": filterset,
+        "page": page,
+        "per": _page_size(request),
+        "page_sizes": PAGE_SIZES,
+        "flags": flags.values(),
+        "flag": flag,
+        "columns": extensions.queue_columns(),
+        "people": User.objects.filter(
+            team_memberships__team__in=request.user.team_ids, is_active=True
+        ).distinct(),
+        "show_team": request.user.is_superuser or len(request.user.team_ids) > 1,
+        "query": query_without(request, "page"),
+        "query_no_flag": query_without(request, "page", "flag"),
+        "query_no_per": query_without(request, "page", "per"),
+        "nav": "queue",
+    }
+    template = "tickets/workspace/queue.html"
+    if request.htmx and not request.htmx.boosted:
+        template = "tickets/workspace/_queue_results.html"
+    return render(request, template, context)
+
+
+def _workable_ticket(request, reference):
+    """404 for anyone who may not work the ticket, whether or not it exists."""
+    if not request.user.is_agent:
+        raise Http404("No such ticket.")
+    ticket = ticket_get(user=request.user, key=reference)
+    if not can_work(request.user, ticket):
+        raise Http404("No such ticket.")
+    return ticket
+
+
+def _ticket_context(request, ticket, *, reply_form=None, props_form=None) -> dict:
+    return {
+        "ticket": ticket,
+        "comments": comment_list_for(user=request.user, ticket=ticket),
+        "ticket_files": attachment_list_for(user=request.user, ticket=ticket).filter(
+            comment__isnull=True
+        ),
+        "events": event_list_for(ticket=ticket),
+        "reply_form": reply_form or AgentReplyForm(),
+        "props_form": props_form or TicketPropertiesForm(ticket=ticket),
+        "can_take": ticket.assignee_id != request.user.pk,
+        "panels": panels_html(request, "agent", ticket),
+        "nav": "queue",
+    }
 
 
 @login_required
 def ticket_detail(request, reference):
-    ticket = ticket_get(user=request.user, key=reference)
-    return render(request, "tickets/workspace/ticket.html", {"ticket": ticket})
+    ticket = _workable_ticket(request, reference)
+    return render(request, "tickets/workspace/ticket.html", _ticket_context(request, ticket))
+
+
+@login_required
+@require_POST
+def ticket_reply(request, reference):
+    ticket = _workable_ticket(request, reference)
+    form = AgentReplyForm(request.POST, request.FILES)
+    if form.is_valid():
+        try:
+            comment_add(
+                ticket=ticket,
+                author=request.user,
+                body=form.cleaned_data["body"],
+                internal=form.is_internal,
+                attachments=form.cleaned_data["attachments"],
+            )
+        except ApplicationError as error:
+            form.add_service_error(error)
+        else:
+            what = "Internal note added" if form.is_internal else "Reply sent to the requester"
+            messages.success(request, f"{what}.")
+            return redirect("workspace:ticket", reference=ticket.reference)
+    context = _ticket_context(request, ticket, reply_form=form)
+    return render(request, "tickets/workspace/ticket.html", context, status=400)
+
+
+@login_required
+@require_POST
+def ticket_properties(request, reference):
+    """Change fields. With htmx the panel, header and history update in place."""
+    ticket = _workable_ticket(request, reference)
+    form = TicketPropertiesForm(request.POST, ticket=ticket)
+    changed = {}
+    if form.is_valid():
+        try:
+            changed = ticket_update(
+                ticket=ticket, actor=request.user, data=form.changed_data_for_service()
+            )
+        except ApplicationError as error:
+            form.add_service_error(error)
+    saved = not form.errors
+    if saved and not can_work(request.user, ticket):
+        return _moved_away(request, ticket)
+    if not request.htmx:
+        if saved:
+            messages.success(request, _changed_message(changed))
+            return redirect("workspace:ticket", reference=ticket.reference)
+        context = _ticket_context(request, ticket, props_form=form)
+        return render(request, "tickets/workspace/ticket.html", context, status=400)
+    if saved:
+        ticket = _workable_ticket(request, reference)  # re-read: names, tags, maybe a new team
+        form = TicketPropertiesForm(ticket=ticket)
+    context = {
+        **_ticket_context(request, ticket, props_form=form),
+        "saved": _changed_message(changed) if saved else "",
+        "oob": True,
+    }
+    return render(request, "tickets/workspace/_properties_response.html", context)
+
+
+def _moved_away(request, ticket):
+    """The agent sent the ticket to a team they are not in: back to their queue."""
+    messages.success(request, f"{ticket.reference} is now with {ticket.team or 'no team'}.")
+    if request.htmx:
+        return HttpResponseClientRedirect(reverse("workspace:queue"))
+    return redirect("workspace:queue")
+
+
+def _changed_message(changed: dict) -> str:
+    if not changed:
+        return "Nothing changed."
+    return "Saved: " + ", ".join(name.replace("_", " ") for name in changed) + "."
+
+
+@login_required
+@require_POST
+def ticket_take_view(request, reference):
+    ticket = _workable_ticket(request, reference)
+    try:
+        ticket_take(ticket=ticket, agent=request.user)
+    except ApplicationError as error:
+        messages.error(request, error.message)
+    else:
+        messages.success(request, f"{ticket.reference} is now assigned to you.")
+    return redirect("workspace:ticket", reference=ticket.reference)

@@ -1,0 +1,202 @@
+"""Web forms of the portal and the agent workspace. They parse input; services decide."""
+
+from django import forms
+from django.conf import settings
+from django.db.models import F, Q
+from django.utils.functional import lazy
+
+from apps.accounts.models import Team, Tier, User
+from apps.core.errors import ApplicationError
+
+from . import extensions
+from .filters import TicketFilter
+from .models import Category, Location, Priority, Product, Status, Ticket
+
+
+def _attachment_help() -> str:
+    size = settings.ATTACHMENT_MAX_BYTES // (1024 * 1024)
+    return (
+        f"Images, PDF, text, CSV, ZIP or Office documents; up to {size} MB each, "
+        f"at most {settings.ATTACHMENT_MAX_PER_MESSAGE} files."
+    )
+
+
+ATTACHMENT_HELP = lazy(_attachment_help, str)()
+
+
+class MultipleFileInput(forms.ClearableFileInput):
+    allow_multiple_selected = True
+
+
+class MultipleFileField(forms.FileField):
+    """Several files in one input; cleans to a (possibly empty) list."""
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("widget", MultipleFileInput())
+        kwargs.setdefault("required", False)
+        kwargs.setdefault("help_text", ATTACHMENT_HELP)
+        super().__init__(*args, **kwargs)
+
+    def clean(self, data, initial=None):
+        clean_one = super().clean
+        if isinstance(data, list | tuple):
+            return [clean_one(item, initial) for item in data if item]
+        return [clean_one(data, initial)] if data else []
+
+
+class ServiceErrorMixin:
+    """Put a service's ApplicationError beside the field it names (or above the form)."""
+
+    def add_service_error(self, error: ApplicationError) -> None:
+        field = error.field if error.field in self.fields else None
+        self.add_error(field, error.message)
+
+
+def _active(model, current=None):
+    """Active lookup entries, plus the retired one a ticket already carries."""
+    q = Q(is_active=True)
+    if current is not None:
+        q |= Q(pk=current.pk)
+    return model.objects.filter(q)
+
+
+class TicketNewForm(ServiceErrorMixin, forms.Form):
+    subject = forms.CharField(
+        max_length=200,
+        widget=forms.TextInput(attrs={"placeholder": "e.g. The card reader at till 3 is offline"}),
+    )
+    description = forms.CharField(
+        widget=forms.Textarea(attrs={"rows": 7}),
+        help_text="What happened, what you expected, and since when.",
+    )
+    category = forms.ModelChoiceField(
+        queryset=Category.objects.none(), required=False, empty_label="— Choose the problem —"
+    )
+    location = forms.ModelChoiceField(
+        queryset=Location.objects.none(), required=False, empty_label="— Where are you? —"
+    )
+    product = forms.ModelChoiceField(
+        queryset=Product.objects.none(),
+        required=False,
+        label="Product impacted",
+        empty_label="— Which product or tool? —",
+    )
+    attachments = MultipleFileField()
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["category"].queryset = _active(Category)
+        self.fields["location"].queryset = _active(Location)
+        self.fields["product"].queryset = _active(Product)
+
+
+class ReplyForm(ServiceErrorMixin, forms.Form):
+    body = forms.CharField(label="Message", widget=forms.Textarea(attrs={"rows": 5}))
+    attachments = MultipleFileField()
+
+
+class AgentReplyForm(ReplyForm):
+    visibility = forms.ChoiceField(
+        choices=[("public", "Public reply"), ("internal", "Internal note")],
+        initial="public",
+        widget=forms.RadioSelect,
+    )
+
+    field_order = ["visibility", "body", "attachments"]
+
+    @property
+    def is_internal(self) -> bool:
+        return self.cleaned_data.get("visibility") == "internal"
+
+
+class TicketPropertiesForm(ServiceErrorMixin, forms.Form):
+    """The agent's properties panel. Only what differs from the ticket is sent to the service."""
+
+    status = forms.ChoiceField(choices=Status.choices)
+    priority = forms.TypedChoiceField(choices=Priority.choices, coerce=int)
+    category = forms.ModelChoiceField(
+        queryset=Category.objects.none(), required=False, empty_label="—"
+    )
+    location = forms.ModelChoiceField(
+        queryset=Location.objects.none(), required=False, empty_label="—"
+    )
+    product = forms.ModelChoiceField(
+        queryset=Product.objects.none(), required=False, empty_label="—"
+    )
+    team = forms.ModelChoiceField(queryset=Team.objects.all(), required=False, empty_label="—")
+    tier = forms.TypedChoiceField(choices=Tier.choices, coerce=int)
+    assignee = forms.ModelChoiceField(
+        queryset=User.objects.none(), required=False, empty_label="Unassigned"
+    )
+    tags = forms.CharField(required=False, help_text="Separate with commas.")
+
+    def __init__(self, *args, ticket: Ticket, **kwargs):
+        self.ticket = ticket
+        kwargs.setdefault("initial", self.initial_for(ticket))
+        super().__init__(*args, **kwargs)
+        self.fields["category"].queryset = _active(Category, ticket.category)
+        self.fields["location"].queryset = _active(Location, ticket.location)
+        self.fields["product"].queryset = _active(Product, ticket.product)
+        # Agents of the ticket's team, and whoever holds it now.
+        agents = Q(team_memberships__team=ticket.team_id, is_active=True)
+        if ticket.assignee_id:
+            agents |= Q(pk=ticket.assignee_id)
+        self.fields["assignee"].queryset = User.objects.filter(agents).distinct()
+
+    @staticmethod
+    def initial_for(ticket: Ticket) -> dict:
+        return {
+            "status": ticket.status,
+            "priority": ticket.priority,
+            "category": ticket.category_id,
+            "location": ticket.location_id,
+            "product": ticket.product_id,
+            "team": ticket.team_id,
+            "tier": ticket.tier,
+            "assignee": ticket.assignee_id,
+            "tags": ", ".join(t.name for t in ticket.tags.all()),
+        }
+
+    def clean_tags(self) -> list[str]:
+        return sorted(
+            {t.strip().lower() for t in self.cleaned_data["tags"].split(",") if t.strip()}
+        )
+
+    def changed_data_for_service(self) -> dict:
+        """The fields whose value differs from the ticket, in the form ticket_update takes."""
+        current = self.initial_for(self.ticket)
+        current["tags"] = sorted(t.name for t in self.ticket.tags.all())
+        data = {}
+        for name, value in self.cleaned_data.items():
+            compared = value.pk if hasattr(value, "pk") else value
+            if compared != current[name]:
+                data[name] = value
+        return data
+
+
+class QueueFilterSet(TicketFilter):
+    """The shared TicketFilter, plus sorting by any sortable column a feature app added."""
+
+    def __init__(self, *args, user: User, **kwargs):
+        self.column_sorts = {c.name: c for c in extensions.queue_columns() if c.sortable}
+        super().__init__(*args, **kwargs)
+        # Adjust the form's fields, not the filters: a filter caches its field once built.
+        fields = self.form.fields
+        fields["status"].choices = [
+            (value, "Active" if value == "active" else label)
+            for value, label in fields["status"].choices
+        ]
+        fields["sort"].choices = [
+            *fields["sort"].choices,
+            *((c.name, c.header) for c in self.column_sorts.values()),
+        ]
+        if user.is_superuser:
+            fields["team"].empty_label = "All teams"
+        else:
+            fields["team"].queryset = Team.objects.filter(pk__in=user.team_ids)
+
+    def filter_sort(self, queryset, name, value):
+        column = self.column_sorts.get(value)
+        if column is None:
+            return super().filter_sort(queryset, name, value)
+        return queryset.order_by(F(column.sortable).asc(nulls_last=True), "-id")

@@ -1,0 +1,108 @@
+"""Presentation of ticket history for the templates: any event kind, readable."""
+
+from django import template
+from django.utils.timesince import timesince
+
+from apps.accounts.models import Tier
+
+from ..models import Channel, EventKind, Priority, Status
+
+register = template.Library()
+
+# Data keys that only make sense to machines (the thread shows the comment itself); keys
+# ending in "_id" are references too.
+HIDDEN_DATA = {"comment_id", "by_agent"}
+SENTENCES = {
+    EventKind.CREATED: "opened the ticket",
+    EventKind.CHANGED: "changed",
+    EventKind.REPLIED: "replied publicly",
+    EventKind.NOTE_ADDED: "added an internal note",
+    EventKind.ATTACHED: "attached files",
+    EventKind.RESOLVED: "resolved the ticket",
+    EventKind.REOPENED: "reopened the ticket",
+    EventKind.CLOSED: "closed the ticket",
+    EventKind.ACTION: "applied an action",
+}
+
+
+# Fields whose history stores a code ("pending", 3): shown by their label.
+CODED_FIELDS = {
+    "status": dict(Status.choices),
+    "priority": dict(Priority.choices),
+    "tier": dict(Tier.choices),
+    "channel": dict(Channel.choices),
+}
+
+
+def _humanise(name: str) -> str:
+    return str(name).replace("_", " ").strip().capitalize()
+
+
+def _value(value) -> str:
+    if value in (None, "", []):
+        return "—"
+    if isinstance(value, list | tuple):
+        return ", ".join(str(v) for v in value)
+    if isinstance(value, bool):
+        return "yes" if value else "no"
+    if isinstance(value, dict):
+        return ", ".join(f"{_humanise(k).lower()}: {_value(v)}" for k, v in value.items())
+    return str(value)
+
+
+@register.filter
+def event_label(event) -> str:
+    """What happened, as a verb phrase: known kinds read naturally, new kinds by name."""
+    return SENTENCES.get(event.kind, _humanise(event.kind).lower())
+
+
+@register.filter
+def event_kind_class(event) -> str:
+    return "ev-" + "".join(c if c.isalnum() else "-" for c in event.kind.lower())
+
+
+@register.filter
+def event_changes(event) -> list[dict]:
+    """[{field, before, after}] from ``changes``; tolerant of any shape a feature app stored."""
+    rows = []
+    for field, change in (event.changes or {}).items():
+        if isinstance(change, dict) and ("before" in change or "after" in change):
+            before, after = change.get("before"), change.get("after")
+        else:
+            before, after = None, change
+        labels = CODED_FIELDS.get(field)
+        if labels:
+            before, after = labels.get(before, before), labels.get(after, after)
+        rows.append(
+            {
+                "field": _humanise(field),
+                "before": _value(before),
+                "after": _value(after),
+            }
+        )
+    return rows
+
+
+@register.filter
+def event_data(event) -> list[dict]:
+    """[{key, value}] of ``data`` worth showing a person, skipping empty and internal keys."""
+    return [
+        {"key": _humanise(key), "value": _value(value)}
+        for key, value in (event.data or {}).items()
+        if key not in HIDDEN_DATA and not key.endswith("_id") and value not in (None, "", [], {}, 0)
+    ]
+
+
+@register.filter
+def ago(value) -> str:
+    """ "3 days ago": the largest unit only, to keep table cells short."""
+    if not value:
+        return ""
+    text = timesince(value, depth=1)
+    return "just now" if text.startswith("0\xa0") else f"{text} ago"
+
+
+@register.filter
+def status_short(ticket) -> str:
+    """The status in a word, for narrow table cells ("Pending" rather than "Pending on …")."""
+    return ticket.get_status_display().split(" on ")[0]

@@ -1,0 +1,32 @@
+"""Helpers the portal and workspace views share: extension panels and pagination."""
+
+from django.core.paginator import Page, Paginator
+from django.template.loader import render_to_string
+from django.utils.safestring import mark_safe
+
+from .. import extensions
+
+
+def panels_html(request, audience: str, ticket=None) -> list[dict]:
+    """Render the panels feature apps registered for this audience, each with its own context
+    (its function's dict, plus ``ticket`` and ``request``)."""
+    rendered = []
+    for panel in extensions.panels_for(audience):
+        context = {"ticket": ticket, **(panel.context(request, ticket) or {})}
+        html = render_to_string(panel.template, context, request=request)
+        if html.strip():
+            rendered.append({"name": panel.name, "html": mark_safe(html)})
+    return rendered
+
+
+def paginate(request, queryset, per_page: int) -> Page:
+    """One page of a queryset; a page number out of range gives the last page, not an error."""
+    return Paginator(queryset, per_page).get_page(request.GET.get("page"))
+
+
+def query_without(request, *names: str) -> str:
+    """The current query string minus some parameters, for links that set them again."""
+    params = request.GET.copy()
+    for name in names:
+        params.pop(name, None)
+    return params.urlencode()
