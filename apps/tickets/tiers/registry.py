@@ -1,0 +1,81 @@
+"""What tiered support plugs into the tickets app: the "escalate" action for rules and SLA
+steps, the agent ticket-page panel, the "Held by me" and notification pages, the tier column
+and per-tier queue filters."""
+
+from django.db.models import CharField, F, Value
+from django.db.models.functions import Coalesce, NullIf
+
+from apps.core.errors import ApplicationError
+
+from .. import actions, extensions
+
+
+def _escalate(*, ticket, params, actor, source) -> str:
+    from .services import ticket_escalate
+
+    reason = params.get("reason") or f"Escalated by {source or 'an automatic step'}"
+    escalation = ticket_escalate(ticket=ticket, actor=actor, reason=reason, source=source)
+    return f"escalated to {escalation.to_team} tier {escalation.to_tier}"
+
+
+def _clean_escalate(params: dict) -> dict:
+    reason = params.get("reason") or ""
+    if not isinstance(reason, str):
+        raise ApplicationError("Escalate: the reason must be text.", field="reason")
+    return {"reason": reason.strip()}
+
+
+def _with_holder_name(qs):
+    # An annotation, not select_related: the queue sorts by other columns' annotations by
+    # position, which a late select_related would shift.
+    name = NullIf(F("holder__full_name"), Value(""))
+    return qs.annotate(holder_name=Coalesce(name, F("holder__email"), output_field=CharField()))
+
+
+def _tier_filter(tier: int):
+    return lambda qs: qs.filter(tier=tier)
+
+
+def register() -> None:
+    actions.register(
+        actions.TicketAction(
+            name="escalate",
+            label="Escalate one tier",
+            params=(actions.Param("reason", "text", "Reason", required=False),),
+            clean=_clean_escalate,
+            apply=_escalate,
+        )
+    )
+    from .views import panel_context
+
+    extensions.ticket_panel(
+        extensions.Panel(
+            name="tiers",
+            template="tickets/tiers/panel.html",
+            context=panel_context,
+            audience="agent",
+            order=10,
+        )
+    )
+    extensions.nav_link(extensions.NavLink("Held by me", "tiers:held", audience="agent", order=20))
+    extensions.nav_link(
+        extensions.NavLink("Hand-backs", "tiers:hand-backs", audience="lead", order=60)
+    )
+    extensions.nav_link(
+        extensions.NavLink("Notifications", "tiers:notifications", audience="all", order=90)
+    )
+    extensions.queue_column(
+        extensions.QueueColumn(
+            name="holder",
+            header="Holder",
+            template="tickets/tiers/queue_holder.html",
+            annotate=_with_holder_name,
+            order=15,
+        )
+    )
+    for tier in (1, 2, 3):
+        extensions.queue_filter(
+            extensions.QueueFilter(
+                name=f"tier-{tier}", label=f"Tier {tier}", apply=_tier_filter(tier), order=40 + tier
+            )
+        )
