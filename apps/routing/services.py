@@ -1,0 +1,401 @@
+"""Routing tickets: evaluating the rules, re-routing, triage, back-tests and classification."""
+
+import logging
+import time
+
+from django.db import transaction
+from django.utils import timezone
+
+from apps.accounts.models import Team, Tier, User
+from apps.core.errors import ApplicationError
+from apps.tickets import actions as ticket_actions
+from apps.tickets.events import event_record
+from apps.tickets.models import Priority, Ticket
+from apps.tickets.permissions import can_work
+from apps.tickets.services import ticket_update
+
+from . import engine
+from .conditions import ticket_facts
+from .models import RootCause, RoutingDecision, Rule, TicketClassification, Trigger
+
+logger = logging.getLogger(__name__)
+
+
+def rules_load() -> list[engine.CompiledRule]:
+    return [
+        engine.compile_rule(
+            id=r.pk, name=r.name, conditions=r.conditions, actions=r.actions, stop=r.stop_processing
+        )
+        for r in Rule.objects.filter(enabled=True).order_by("position", "id")
+    ]
+
+
+def compiled_rules() -> engine.RuleSet:
+    return engine.ruleset(rules_load)
+
+
+def triage_team() -> Team | None:
+    return Team.objects.filter(is_triage=True).first()
+
+
+def _label(name: str) -> str:
+    try:
+        return ticket_actions.get(name).label
+    except ApplicationError:
+        return name
+
+
+def _apply_rule(*, ticket: Ticket, rule: engine.CompiledRule) -> list[dict]:
+    """Apply a matched rule's actions in order; one failing action is recorded, not fatal."""
+    done = []
+    for spec in rule.actions:
+        name = spec.get("action", "")
+        entry = {"action": name, "label": _label(name)}
+        try:
+            with transaction.atomic():  # a savepoint: a failed action leaves no half-write
+                entry["result"] = ticket_actions.action_apply(
+                    name=name,
+                    ticket=ticket,
+                    params=spec.get("params") or {},
+                    actor=None,
+                    source=f"rule: {rule.name}",
+                )
+        except ApplicationError as exc:
+            entry["error"] = exc.message
+        except Exception as exc:  # a bug in another app's action must not lose the ticket
+            logger.exception("Routing action %s of rule %s failed", name, rule.name)
+            entry["error"] = f"{type(exc).__name__}: {exc}"
+        done.append(entry)
+    return done
+
+
+@transaction.atomic
+def routing_evaluate(*, ticket: Ticket, trigger: str = Trigger.CREATED, actor=None):
+    """Run the rules for a ticket, apply what matched, and record why it went where it went."""
+    started = time.perf_counter()
+    rules = compiled_rules()
+    outcome = engine.evaluate(rules, ticket_facts(ticket))
+    match_ms = (time.perf_counter() - started) * 1000
+    matched = [
+        {"rule_id": rule.id, "rule": rule.name, "actions": _apply_rule(ticket=ticket, rule=rule)}
+        for rule in outcome.matched
+    ]
+    triage = triage_team()
+    team_set = any(
+        a["action"] == "set_team" and "result" in a for m in matched for a in m["actions"]
+    )
+    if trigger == Trigger.REROUTE and not team_set and triage and ticket.team_id != triage.pk:
+        # Routing again from scratch: what no rule claims goes back to triage.
+        ticket_update(ticket=ticket, actor=actor, data={"team": triage}, source="re-route")
+    routed = ticket.team_id is not None and (triage is None or ticket.team_id != triage.pk)
+    decision = RoutingDecision.objects.create(
+        ticket=ticket,
+        trigger=trigger,
+        actor=actor,
+        matched=matched,
+        errors=outcome.errors,
+        routed=routed and team_set,
+        team_id=ticket.team_id,
+        rules_evaluated=outcome.evaluated,
+        match_ms=round(match_ms, 3),
+        total_ms=round((time.perf_counter() - started) * 1000, 3),
+    )
+    if decision.matched or decision.errors or trigger != Trigger.CREATED:
+        # A new ticket no rule touched says nothing in its history: it simply stays in
+        # triage (the decision itself is still kept, for the ticket page and the reports).
+        _record(decision, ticket, actor)
+    return decision
+
+
+def _record(decision: RoutingDecision, ticket: Ticket, actor) -> None:
+    team = ticket.team.name if ticket.team_id else None
+    event_record(
+        ticket=ticket,
+        kind="routed",
+        actor=actor,
+        data={
+            "decision_id": decision.pk,
+            "trigger": decision.trigger,
+            "rules": [m["rule"] for m in decision.matched],
+            "team": team,
+            "routed": decision.routed,
+            "errors": len(decision.errors)
+            + sum(1 for m in decision.matched for a in m["actions"] if "error" in a),
+            "ms": decision.total_ms,
+        },
+    )
+
+
+def ticket_reroute(*, ticket: Ticket, actor: User) -> RoutingDecision:
+    if not can_work(actor, ticket):
+        raise ApplicationError(
+            "Only agents of this ticket's team can re-route it.", code="forbidden"
+        )
+    return routing_evaluate(ticket=ticket, trigger=Trigger.REROUTE, actor=actor)
+
+
+def can_triage(user: User) -> bool:
+    triage = triage_team()
+    return bool(user.is_superuser or (triage and triage.pk in user.team_ids))
+
+
+@transaction.atomic
+def triage_route(*, ticket: Ticket, actor: User, team, tier=None) -> RoutingDecision:
+    """A triager places a ticket with one action: its team, and optionally the tier."""
+    if not can_triage(actor) or not can_work(actor, ticket):
+        raise ApplicationError("Only the triage team can route this ticket.", code="forbidden")
+    if not team:
+        raise ApplicationError("Choose the team that owns this problem.", field="team")
+    started = time.perf_counter()
+    steps = [("set_team", {"team": getattr(team, "pk", team)})]
+    if tier not in (None, ""):
+        steps.append(("set_tier", {"tier": tier}))
+    done = []
+    for name, params in steps:
+        result = ticket_actions.action_apply(
+            name=name, ticket=ticket, params=params, actor=actor, source="triage"
+        )
+        done.append({"action": name, "label": _label(name), "result": result})
+    decision = RoutingDecision.objects.create(
+        ticket=ticket,
+        trigger=Trigger.TRIAGE,
+        actor=actor,
+        matched=[{"rule_id": None, "rule": f"Triaged by {actor}", "actions": done}],
+        routed=True,
+        team_id=ticket.team_id,
+        total_ms=round((time.perf_counter() - started) * 1000, 3),
+    )
+    _record(decision, ticket, actor)
+    return decision
+
+
+def rule_prefill_from_ticket(*, ticket: Ticket, team_id=None, tier=None) -> dict:
+    """A new rule that sends tickets like this one where the triager sent it."""
+    conditions = []
+    for field in ("category", "product"):
+        value = getattr(ticket, field)
+        if value is not None:
+            conditions.append({"field": field, "op": "equals", "value": value.name})
+    if not conditions and ticket.location_id:
+        conditions.append({"field": "location", "op": "equals", "value": ticket.location.name})
+    if not conditions:
+        domain = ticket.requester.email_domain
+        conditions.append({"field": "requester_domain", "op": "equals", "value": domain})
+    team_id = team_id or ticket.team_id
+    actions = [{"action": "set_team", "params": {"team": team_id}}] if team_id else []
+    if tier not in (None, "") and int(tier) != Tier.ONE:
+        actions.append({"action": "set_tier", "params": {"tier": int(tier)}})
+    team = Team.objects.filter(pk=team_id).first()
+    described = " + ".join(c["value"] for c in conditions)
+    return {
+        "name": f"{described} → {team.name if team else 'team'}"[:120],
+        "conditions": {"all": conditions},
+        "actions": actions,
+        "stop_processing": True,
+        "enabled": True,
+    }
+
+
+# --- Back-test: evaluate without writing ----------------------------------------------------
+
+_SIMULATED = {"set_team": "team", "set_tier": "tier", "set_priority": "priority"}
+
+
+def _simulate(ticket: Ticket, matched, start_team: int | None) -> dict:
+    """Where the matched rules would place a ticket that is being created now."""
+    state = {"team": start_team, "tier": Tier.ONE, "priority": ticket.priority, "other": []}
+    for rule in matched:
+        for spec in rule.actions:
+            field = _SIMULATED.get(spec.get("action"))
+            value = (spec.get("params") or {}).get(field) if field else None
+            if field and value not in (None, ""):
+                state[field] = int(value)
+            else:
+                state["other"].append(_label(spec.get("action", "")))
+    return state
+
+
+def rules_backtest(*, draft: dict | None = None, limit: int = 200, compare: str = "saved") -> dict:
+    """Run the saved rule set and a draft of it against the last ``limit`` tickets.
+
+    ``draft`` is one rule's fields (with ``id`` when it edits a saved rule): the draft set is
+    the saved one with it in place. ``compare`` says what "differently" is measured against:
+    the saved rule set ("saved") or where each ticket is now ("actual"). Reads only.
+    """
+    limit = max(1, min(int(limit), 5000))
+    saved = engine.build(rules_load())
+    proposed = engine.build(_with_draft(draft)) if draft is not None else saved
+    tickets = list(
+        Ticket.objects.select_related(
+            "requester", "category", "location", "product", "team"
+        ).order_by("-created_at", "-id")[:limit]
+    )
+    triage = triage_team()
+    start = triage.pk if triage else None
+    teams = dict(Team.objects.values_list("pk", "name"))
+    rows, moves, errors = [], {}, 0
+    for ticket in tickets:
+        facts = ticket_facts(ticket)
+        after = engine.evaluate(proposed, facts)
+        errors += len(after.errors)
+        will = _simulate(ticket, after.matched, start)
+        if compare == "actual":
+            was = {"team": ticket.team_id, "tier": ticket.tier, "priority": ticket.priority}
+        else:
+            was = _simulate(ticket, engine.evaluate(saved, facts).matched, start)
+        if (was["team"], was["tier"], was["priority"]) != (
+            will["team"],
+            will["tier"],
+            will["priority"],
+        ):
+            key = (teams.get(was["team"], "—"), teams.get(will["team"], "—"))
+            moves[key] = moves.get(key, 0) + 1
+            rows.append(
+                {
+                    "ticket": ticket,
+                    "now": ticket.team.name if ticket.team_id else "—",
+                    "was": teams.get(was["team"], "—"),
+                    "will": teams.get(will["team"], "—"),
+                    "was_tier": was["tier"],
+                    "will_tier": will["tier"],
+                    "will_priority": Priority(will["priority"]).label,
+                    "rules": [r.name for r in after.matched],
+                    "other": will["other"],
+                }
+            )
+    return {
+        "tickets": len(tickets),
+        "changed": len(rows),
+        "errors": errors,
+        "moves": sorted(
+            ({"from": a, "to": b, "count": n} for (a, b), n in moves.items()),
+            key=lambda m: -m["count"],
+        ),
+        "rows": rows[:100],
+        "auto_routed_before": sum(1 for t in tickets if _lands(saved, t, start)),
+        "auto_routed_after": sum(1 for t in tickets if _lands(proposed, t, start)),
+    }
+
+
+def _lands(rules, ticket, start) -> bool:
+    return (
+        _simulate(ticket, engine.evaluate(rules, ticket_facts(ticket)).matched, start)["team"]
+        != start
+    )
+
+
+def _with_draft(draft: dict) -> list[engine.CompiledRule]:
+    compiled = engine.compile_rule(
+        id=draft.get("id"),
+        name=draft["name"],
+        conditions=draft["conditions"],
+        actions=draft["actions"],
+        stop=draft.get("stop_processing", False),
+    )
+    position = draft.get("position")
+    ordered = []
+    for rule in Rule.objects.exclude(pk=draft.get("id")).order_by("position", "id"):
+        ordered.append((rule.position, rule.pk, rule))
+    if draft.get("enabled", True):
+        ordered.append(
+            (position if position is not None else 10**9, draft.get("id") or 0, compiled)
+        )
+    ordered.sort(key=lambda item: (item[0], item[1] or 0))
+    return [
+        item
+        if isinstance(item, engine.CompiledRule)
+        else engine.compile_rule(
+            id=item.pk,
+            name=item.name,
+            conditions=item.conditions,
+            actions=item.actions,
+            stop=item.stop_processing,
+        )
+        for _, _, item in ordered
+        if isinstance(item, engine.CompiledRule) or item.enabled
+    ]
+
+
+# --- Classification ------------------------------------------------------------------------
+
+
+def _root_cause(value) -> RootCause | None:
+    if value in (None, ""):
+        return None
+    if isinstance(value, RootCause):
+        return value
+    cause = (
+        RootCause.objects.filter(pk=value, is_active=True).first() if str(value).isdigit() else None
+    )
+    if cause is None:
+        raise ApplicationError(f"Unknown root cause {value!r}.", field="root_cause")
+    return cause
+
+
+@transaction.atomic
+def classification_set(
+    *, ticket: Ticket, actor: User, root_cause=None, is_regression: bool = False, feature: str = ""
+) -> TicketClassification:
+    """The owning team records why the ticket happened."""
+    if not can_work(actor, ticket):
+        raise ApplicationError(
+            "Only agents of this ticket's team can classify it.", code="forbidden"
+        )
+    feature = (feature or "").strip()
+    if len(feature) > 120:
+        raise ApplicationError("The feature name is longer than 120 characters.", field="feature")
+    cause = _root_cause(root_cause)
+    current, _ = TicketClassification.objects.select_for_update().get_or_create(ticket=ticket)
+    new = {"root_cause": cause, "is_regression": bool(is_regression), "feature": feature}
+    changes = {
+        field: {"before": _shown(getattr(current, field)), "after": _shown(value)}
+        for field, value in new.items()
+        if getattr(current, field) != value
+    }
+    if changes:
+        for field, value in new.items():
+            setattr(current, field, value)
+        current.updated_by, current.updated_at = actor, timezone.now()
+        current.save()
+        event_record(ticket=ticket, kind="classified", actor=actor, changes=changes)
+    return current
+
+
+def _shown(value):
+    return str(value) if isinstance(value, RootCause) else value
+
+
+def root_cause_hint_apply(*, ticket, params, actor, source) -> str:
+    """The "Set root-cause hint" ticket action (rules suggest, agents confirm)."""
+    cause = RootCause.objects.get(name=params["root_cause"])
+    classification, _ = TicketClassification.objects.get_or_create(ticket=ticket)
+    if classification.root_cause_hint_id == cause.pk:
+        return "no change"
+    classification.root_cause_hint = cause
+    classification.save(update_fields=["root_cause_hint"])
+    return f"root-cause hint → {cause.name}"
+
+
+def root_cause_hint_clean(params: dict) -> dict:
+    name = str(params.get("root_cause") or "").strip()
+    cause = RootCause.objects.filter(name__iexact=name, is_active=True).first()
+    if cause is None:
+        raise ApplicationError(f"There is no root cause called “{name}”.", field="root_cause")
+    return {"root_cause": cause.name}
+
+
+def resolve_requires_root_cause(ticket: Ticket) -> list[str]:
+    """Resolve guard: teams that ask for it must name the root cause first."""
+    from .models import TeamRoutingSettings
+
+    if not ticket.team_id:
+        return []
+    required = TeamRoutingSettings.objects.filter(
+        team_id=ticket.team_id, requires_root_cause=True
+    ).exists()
+    if not required:
+        return []
+    has_cause = TicketClassification.objects.filter(
+        ticket_id=ticket.pk, root_cause__isnull=False
+    ).exists()
+    return [] if has_cause else [f"{ticket.team} requires a root cause before resolving"]
