@@ -1,0 +1,1 @@
+"""Subtasks: parallel pieces of a ticket done by anyone, their templates, the collaborator page."""
