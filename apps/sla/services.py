@@ -1,0 +1,483 @@
+"""SLA writes: choosing a ticket's policy, keeping its clocks in step with the ticket, and the
+timer work (warn, breach, escalation steps), each made to happen once by a claim."""
+
+from contextlib import ExitStack
+from datetime import datetime
+
+from celery import current_app
+from django.db import IntegrityError, transaction
+from django.db.models import Q, Value
+from django.utils import timezone
+
+from apps.accounts.models import Membership
+from apps.core.errors import ApplicationError
+from apps.tickets import actions
+from apps.tickets.events import event_record
+from apps.tickets.models import Status, Ticket
+
+from .calendars import calendar_get
+from .models import (
+    Calendar,
+    Clock,
+    ClockState,
+    EscalationStep,
+    Metric,
+    Policy,
+    StepRun,
+    TicketPolicy,
+)
+
+DONE_STATUSES = (Status.RESOLVED, Status.CLOSED)
+# Event kinds this app records itself: they never move a clock.
+OWN_KINDS = ("sla_warning", "sla_breached", "sla_step", "sla_policy_applied", "notified")
+
+
+# --- Choosing the policy --------------------------------------------------------------------
+
+
+def _matches(policy: Policy, ticket: Ticket) -> bool:
+    return (
+        (not policy.priorities or ticket.priority in policy.priorities)
+        and (policy.category_id is None or policy.category_id == ticket.category_id)
+        and (policy.team_id is None or policy.team_id == ticket.team_id)
+        and (
+            not policy.organisation
+            or policy.organisation.lower() == ticket.requester.organisation.lower()
+        )
+    )
+
+
+def policy_for_ticket(*, ticket: Ticket) -> Policy | None:
+    """The policy a routing rule set, else the first active one whose conditions match."""
+    chosen = TicketPolicy.objects.filter(ticket=ticket).select_related("policy").first()
+    if chosen and chosen.policy.is_active:
+        return chosen.policy
+    for policy in Policy.objects.filter(is_active=True).order_by("position", "id"):
+        if _matches(policy, ticket):
+            return policy
+    return None
+
+
+@transaction.atomic
+def ticket_policy_apply(*, ticket: Ticket, policy: Policy, actor=None, source: str = "") -> str:
+    """Set a ticket's policy explicitly (the "apply SLA policy" action); clocks follow."""
+    if not policy.is_active:
+        raise ApplicationError(f"The SLA policy “{policy}” is switched off.", field="policy")
+    TicketPolicy.objects.update_or_create(ticket=ticket, defaults={"policy": policy})
+    event_record(
+        ticket=ticket,
+        kind="sla_policy_applied",
+        actor=actor,
+        data={"policy": policy.name, "policy_id": policy.pk, "source": source},
+    )
+    clocks_sync(ticket_id=ticket.pk)
+    return f"SLA policy → {policy.name}"
+
+
+# --- Keeping clocks in step -----------------------------------------------------------------
+
+
+def _targets(policy: Policy, priority: int) -> dict[str, int]:
+    return {t.metric: t.minutes * 60 for t in policy.targets.all() if t.priority == priority}
+
+
+def _schedule(clock: Clock, policy: Policy, now: datetime) -> None:
+    """Work out when a running clock warns and falls due, from the business time left."""
+    cal = calendar_get(policy.calendar_id)
+    start = clock.run_started_at
+    left = max(clock.target_seconds - clock.elapsed_seconds, 0)
+    warn_left = max(clock.target_seconds * policy.warn_percent / 100 - clock.elapsed_seconds, 0)
+    clock.due_at = cal.add(start, left)
+    clock.warn_at = cal.add(start, warn_left)
+    if clock.warned_at and clock.warn_at > now:
+        clock.warned_at = None  # more time was given (a lower priority): warn again later
+
+
+def _start(ticket, policy, metric, seconds, at, cycle, now) -> Clock:
+    clock = Clock(
+        ticket=ticket,
+        policy=policy,
+        metric=metric,
+        cycle=cycle,
+        target_seconds=seconds,
+        started_at=at,
+        run_started_at=at,
+    )
+    _schedule(clock, policy, now)
+    clock.save()
+    return clock
+
+
+def _pause(clock: Clock, policy: Policy, now: datetime) -> None:
+    cal = calendar_get(policy.calendar_id)
+    clock.elapsed_seconds += max(cal.between(clock.run_started_at, now), 0)
+    clock.state = ClockState.PAUSED
+    clock.run_started_at = clock.warn_at = clock.due_at = None
+
+
+def _resume(clock: Clock, policy: Policy, now: datetime) -> None:
+    clock.state = ClockState.RUNNING
+    clock.run_started_at = now
+    _schedule(clock, policy, now)
+
+
+def _meet(clock: Clock, at: datetime) -> None:
+    """Stop the clock: on time keeps "met"; a breached clock stays breached, met late."""
+    clock.met_at = at
+    clock.next_step_at = None
+    if clock.state != ClockState.BREACHED:
+        clock.state = ClockState.MET
+    clock.run_started_at = None
+
+
+def _sync_one(
+    *, ticket, policy, metric, seconds, clocks, now, event_kind, by_agent, event_at
+) -> None:
+    """Bring one metric's clocks to what the ticket's current state says."""
+    mine = [c for c in clocks if c.metric == metric]
+    latest = max(mine, key=lambda c: c.cycle, default=None)
+    open_clock = latest if latest and latest.met_at is None else None
+    done = ticket.status in DONE_STATUSES
+    if seconds is None:  # the policy makes no such promise (any more)
+        if open_clock and open_clock.is_live:
+            open_clock.delete()
+        return
+    if open_clock is None:
+        cycle = latest.cycle + 1 if latest else 1
+        start_at = _start_time(ticket, metric, latest, event_kind, by_agent, event_at, done)
+        if start_at is None:
+            return
+        open_clock = _start(ticket, policy, metric, seconds, start_at, cycle, now)
+    met_at = _met_time(ticket, metric, open_clock, event_kind, by_agent, event_at, done)
+    if met_at is not None:
+        _meet(open_clock, met_at)
+        open_clock.save()
+        return
+    _retarget_and_pause(open_clock, policy, seconds, ticket, now)
+
+
+def _start_time(ticket, metric, latest, event_kind, by_agent, event_at, done):
+    """When a new clock of this metric starts, or None if none should run now."""
+    if done:
+        return None
+    if metric == Metric.FIRST_RESPONSE:
+        return ticket.created_at if latest is None else None
+    if metric == Metric.RESOLUTION:
+        # The first one runs from creation; after a resolution, reopening starts a new one.
+        return ticket.created_at if latest is None else timezone.now()
+    # Next response: a requester's public reply after the first response asks for another.
+    if event_kind == "replied" and not by_agent and ticket.first_response_at:
+        return event_at
+    return None
+
+
+def _met_time(ticket, metric, clock, event_kind, by_agent, event_at, done):
+    if metric == Metric.FIRST_RESPONSE and ticket.first_response_at:
+        return max(ticket.first_response_at, clock.started_at)
+    if metric == Metric.NEXT_RESPONSE and event_kind == "replied" and by_agent:
+        return event_at
+    if done:
+        return ticket.resolved_at or ticket.closed_at or timezone.now()
+    return None
+
+
+def _retarget_and_pause(clock, policy, seconds, ticket, now) -> None:
+    changed = clock.policy_id != policy.pk or clock.target_seconds != seconds
+    clock.policy, clock.target_seconds = policy, seconds
+    paused = ticket.status in (policy.pause_statuses or [])
+    if clock.state == ClockState.RUNNING and paused:
+        _pause(clock, policy, now)
+        changed = True
+    elif clock.state == ClockState.PAUSED and not paused:
+        _resume(clock, policy, now)
+        changed = True
+    elif changed and clock.state == ClockState.RUNNING:
+        _schedule(clock, policy, now)
+    if changed:
+        clock.save()
+
+
+@transaction.atomic
+def clocks_sync(*, ticket_id: int, event_kind: str = "", by_agent: bool = False, event_at=None):
+    """Recompute a ticket's clocks from its current state.
+
+    Called for every ticket event in the event's transaction. It reads the ticket afresh and
+    derives everything from it (not from what the event says changed), so when several apps
+    react to one event and change the ticket in turn, the order they run in does not matter.
+    """
+    now = timezone.now()
+    event_at = event_at or now
+    ticket = Ticket.objects.select_related("requester").get(pk=ticket_id)
+    clocks = list(ticket.sla_clocks.select_for_update().order_by("metric", "cycle"))
+    policy = policy_for_ticket(ticket=ticket)
+    if policy is None:
+        Clock.objects.filter(pk__in=[c.pk for c in clocks if c.is_live]).delete()
+        return
+    targets = _targets(policy, ticket.priority)
+    for metric in Metric.values:
+        _sync_one(
+            ticket=ticket,
+            policy=policy,
+            metric=metric,
+            seconds=targets.get(metric),
+            clocks=clocks,
+            now=now,
+            event_kind=event_kind,
+            by_agent=by_agent,
+            event_at=event_at,
+        )
+
+
+def clocks_react_to_event(*, event) -> None:
+    if event.kind in OWN_KINDS:
+        return
+    clocks_sync(
+        ticket_id=event.ticket_id,
+        event_kind=event.kind,
+        by_agent=bool(event.data.get("by_agent")),
+        event_at=event.created_at,
+    )
+
+
+# --- Timers ---------------------------------------------------------------------------------
+
+
+def _people_to_tell(ticket: Ticket, *, leads: bool) -> list[int]:
+    """The assignee; and the team's leads on a breach, or when nobody is assigned."""
+    people = {ticket.assignee_id} if ticket.assignee_id else set()
+    if (leads or not people) and ticket.team_id:
+        people |= set(
+            Membership.objects.filter(team_id=ticket.team_id, is_lead=True).values_list(
+                "user_id", flat=True
+            )
+        )
+    return sorted(people)
+
+
+SOURCES = {"sla_warning": "SLA warning", "sla_breached": "SLA breach"}
+
+
+def _announce(clock: Clock, kind: str, message: str, *, leads: bool) -> None:
+    """Record the SLA event in the history, and who must hear of it (mail sends those)."""
+    ticket = clock.ticket
+    data = {
+        "target": clock.get_metric_display(),
+        "policy": clock.policy.name,
+        "due": f"{timezone.localtime(clock.due_at):%a %d %b %H:%M}" if clock.due_at else "",
+    }
+    event_record(ticket=ticket, kind=kind, data=data)
+    people = _people_to_tell(ticket, leads=leads)
+    if people:
+        event_record(
+            ticket=ticket,
+            kind="notified",
+            data={"user_ids": people, "message": message, "source": SOURCES[kind]},
+        )
+
+
+def _clock(clock_id: int) -> Clock:
+    return Clock.objects.select_related("ticket__team", "policy").get(pk=clock_id)
+
+
+@transaction.atomic
+def clock_warn(*, clock_id: int, now: datetime | None = None) -> bool:
+    """Warn that a clock is close to its due time. The conditional update is the claim: of two
+    workers given the same clock, one updates the row and warns, the other updates nothing."""
+    now = now or timezone.now()
+    claimed = Clock.objects.filter(
+        pk=clock_id, state=ClockState.RUNNING, warned_at__isnull=True, warn_at__lte=now
+    ).update(warned_at=now)
+    if not claimed:
+        return False
+    clock = _clock(clock_id)
+    target = clock.get_metric_display().lower()
+    message = (
+        f"SLA warning: the {target} target is due in {_remaining_text(clock, now)}."
+        if clock.due_at > now
+        else f"SLA warning: the {target} target is due now."
+    )
+    _announce(clock, "sla_warning", message, leads=False)
+    return True
+
+
+@transaction.atomic
+def clock_breach(*, clock_id: int, now: datetime | None = None) -> bool:
+    """Mark a running clock past its due time as breached (once) and schedule escalation."""
+    now = now or timezone.now()
+    claimed = Clock.objects.filter(pk=clock_id, state=ClockState.RUNNING, due_at__lte=now).update(
+        state=ClockState.BREACHED, breached_at=now
+    )
+    if not claimed:
+        return False
+    clock = _clock(clock_id)
+    clock.next_step_at = _next_step_time(clock)
+    clock.save(update_fields=["next_step_at"])
+    _announce(
+        clock,
+        "sla_breached",
+        f"SLA breached: the {clock.get_metric_display().lower()} target was due "
+        f"{timezone.localtime(clock.due_at):%d %b %H:%M}.",
+        leads=True,
+    )
+    return True
+
+
+def _steps(clock: Clock) -> list[EscalationStep]:
+    return list(
+        clock.policy.steps.filter(Q(metric="") | Q(metric=clock.metric)).order_by(
+            "delay_minutes", "id"
+        )
+    )
+
+
+def _next_step_time(clock: Clock) -> datetime | None:
+    steps = _steps(clock)
+    if clock.steps_done >= len(steps):
+        return None
+    cal = calendar_get(clock.policy.calendar_id)
+    return cal.add(clock.due_at, steps[clock.steps_done].delay_minutes * 60)
+
+
+@transaction.atomic
+def clock_step_run(*, clock_id: int, now: datetime | None = None) -> str | None:
+    """Run the clock's next escalation step if its time has come; None if there was nothing
+    to do (not yet, none left, or another worker did it). The clock row is locked while the
+    step runs and a StepRun row, unique per clock and step, records it."""
+    now = now or timezone.now()
+    clock = (
+        Clock.objects.select_for_update(of=("self",))
+        .filter(pk=clock_id, next_step_at__lte=now)
+        .select_related("ticket__team", "policy")
+        .first()
+    )
+    if clock is None:
+        return None
+    steps = _steps(clock)
+    if clock.steps_done >= len(steps):
+        Clock.objects.filter(pk=clock_id).update(next_step_at=None)
+        return None
+    step = steps[clock.steps_done]
+    try:
+        with transaction.atomic():
+            run = StepRun.objects.create(clock=clock, step=step, ran_at=now)
+    except IntegrityError:
+        run = None  # it ran before (the policy's steps changed since): just move on
+    if run is not None:
+        _run_step(clock, step, run)
+    clock.steps_done += 1
+    clock.next_step_at = _next_step_time(clock)
+    clock.save(update_fields=["steps_done", "next_step_at"])
+    if clock.next_step_at and clock.next_step_at <= now:
+        # Several steps already due (the workers were down): run the next without waiting
+        # for the sweep.
+        from .tasks import clock_step_task
+
+        transaction.on_commit(lambda: clock_step_task.delay(clock_id))
+    return (run.outcome or run.error) if run else None
+
+
+def _run_step(clock: Clock, step: EscalationStep, run: StepRun) -> None:
+    """Apply the step's ticket action by name; a failure is recorded on the step, not raised,
+    so one broken step (an action not installed, an agent who left) never blocks the rest."""
+    source = f"SLA policy “{clock.policy.name}”, {step.delay_minutes} min after breach"
+    ticket = Ticket.objects.get(pk=clock.ticket_id)
+    try:
+        with transaction.atomic():
+            run.outcome = actions.action_apply(
+                name=step.action, ticket=ticket, params=step.params, actor=None, source=source
+            )[:255]
+    except ApplicationError as exc:
+        run.error = exc.message[:255]
+    run.save(update_fields=["outcome", "error"])
+    event_record(
+        ticket=ticket,
+        kind="sla_step",
+        data={
+            "target": clock.get_metric_display(),
+            "action": step.action,
+            "outcome": run.outcome,
+            "error": run.error,
+        },
+    )
+
+
+def _remaining_text(clock: Clock, now: datetime) -> str:
+    cal = calendar_get(clock.policy.calendar_id)
+    return duration_text(cal.between(now, clock.due_at))
+
+
+def duration_text(seconds: float) -> str:
+    """A business-time span as people say it: "2d 3h", "3h 20m", "12m"."""
+    seconds = int(abs(seconds))
+    minutes = (seconds + 59) // 60
+    hours, minutes = divmod(minutes, 60)
+    days, hours = divmod(hours, 24)
+    if days:
+        return f"{days}d {hours}h" if hours else f"{days}d"
+    if hours:
+        return f"{hours}h {minutes}m" if minutes else f"{hours}h"
+    return f"{minutes}m"
+
+
+# --- The sweep ------------------------------------------------------------------------------
+
+SWEEP_BATCH = 500
+
+
+def sla_sweep(*, now: datetime | None = None, enqueue=None, batch: int = SWEEP_BATCH) -> dict:
+    """Find clocks whose warn, due or step time has passed and enqueue one task for each.
+
+    Each query reads a partial index from its start up to ``now``, so the cost follows the
+    number of clocks due, not the number running. A clock found twice (two beats, a backlog)
+    is harmless: the tasks claim before acting. Returns the ids found per kind.
+    """
+    from . import tasks
+
+    now = now or timezone.now()
+    due = {
+        "warn": Clock.objects.filter(
+            state=ClockState.RUNNING, warned_at__isnull=True, warn_at__lte=now
+        ).order_by("warn_at"),
+        "breach": Clock.objects.filter(state=ClockState.RUNNING, due_at__lte=now).order_by(
+            "due_at"
+        ),
+        "step": Clock.objects.filter(next_step_at__lte=now).order_by("next_step_at"),
+    }
+    # One round trip: each part still reads its own partial index up to ``now``.
+    parts = [
+        qs.annotate(kind=Value(kind)).values_list("kind", "pk")[:batch] for kind, qs in due.items()
+    ]
+    found: dict[str, list[int]] = {kind: [] for kind in due}
+    for kind, clock_id in parts[0].union(*parts[1:], all=True):
+        found[kind].append(clock_id)
+    task_for = {"warn": tasks.clock_warn_task, "breach": tasks.clock_breach_task}
+    task_for["step"] = tasks.clock_step_task
+    with ExitStack() as stack:
+        if enqueue is None:
+            # One broker connection for the whole batch, not one per task.
+            producer = stack.enter_context(current_app.producer_or_acquire())
+
+            def enqueue(task, clock_id):
+                task.apply_async((clock_id,), producer=producer)
+
+        for kind, ids in found.items():
+            for clock_id in ids:
+                enqueue(task_for[kind], clock_id)
+    return found
+
+
+# --- Business seconds for other apps ----------------------------------------------------------
+
+
+def ticket_business_seconds(ticket: Ticket, start: datetime, end: datetime) -> float:
+    """Business seconds between two instants in the ticket's calendar: its policy's, else the
+    default calendar; wall-clock seconds when no calendar is set up at all."""
+    policy = policy_for_ticket(ticket=ticket)
+    calendar_id = (
+        policy.calendar_id
+        if policy
+        else Calendar.objects.filter(is_default=True).values_list("pk", flat=True).first()
+    )
+    if calendar_id is None:
+        return (end - start).total_seconds()
+    return calendar_get(calendar_id).between(start, end)

@@ -1,0 +1,82 @@
+"""The SLA badge: the state of a ticket's clocks and the business time left, for templates."""
+
+from django import template
+from django.utils import timezone
+
+from ..calendars import calendar_get
+from ..models import ClockState
+from ..services import duration_text
+
+register = template.Library()
+
+
+def _badge(*, due, warn_at, calendar_id, breached, paused) -> dict | None:
+    now = timezone.now()
+    if breached:
+        return {"css": "sla-breached", "text": "Breached", "title": "An SLA target was missed"}
+    if due is None:
+        return (
+            {"css": "sla-paused", "text": "Paused", "title": "Waiting on the requester"}
+            if paused
+            else None
+        )
+    left = calendar_get(calendar_id).between(now, due)
+    if due <= now:
+        return {
+            "css": "sla-breached",
+            "text": "Due now",
+            "title": f"Was due {timezone.localtime(due):%d %b %H:%M}",
+        }
+    css = "sla-warning" if warn_at and warn_at <= now else "sla-ok"
+    return {
+        "css": css,
+        "text": f"{duration_text(left)} left",
+        "title": f"Due {timezone.localtime(due):%a %d %b %H:%M} (business time left)",
+    }
+
+
+@register.inclusion_tag("sla/_badge.html")
+def sla_queue_badge(ticket):
+    """From the queue column's annotations: no query per row."""
+    return {
+        "badge": _badge(
+            due=getattr(ticket, "sla_running_due", None),
+            warn_at=getattr(ticket, "sla_warn_at", None),
+            calendar_id=getattr(ticket, "sla_calendar_id", None),
+            breached=getattr(ticket, "sla_breached", False),
+            paused=getattr(ticket, "sla_paused", False),
+        )
+    }
+
+
+@register.inclusion_tag("sla/_badge.html")
+def sla_clock_badge(clock):
+    if clock.state == ClockState.MET:
+        return {"badge": {"css": "sla-met", "text": "Met", "title": ""}}
+    if clock.state == ClockState.BREACHED:
+        text = "Met late" if clock.met_at else "Breached"
+        return {"badge": {"css": "sla-breached", "text": text, "title": ""}}
+    return {
+        "badge": _badge(
+            due=clock.due_at,
+            warn_at=clock.warn_at,
+            calendar_id=clock.policy.calendar_id,
+            breached=False,
+            paused=clock.state == ClockState.PAUSED,
+        )
+    }
+
+
+@register.filter
+def priority_label(value) -> str:
+    from apps.tickets.models import Priority
+
+    try:
+        return Priority(int(value)).label
+    except (TypeError, ValueError):
+        return "—"
+
+
+@register.filter
+def business_duration(seconds) -> str:
+    return duration_text(seconds or 0)
