@@ -1,0 +1,256 @@
+"""The article editor and the lead's numbers, in the agent workspace; and the endpoints of the
+knowledge panel on the agent's ticket page."""
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.http import Http404
+from django.shortcuts import redirect, render
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+from apps.core.errors import ApplicationError
+from apps.tickets.selectors import ticket_get
+
+from ..forms import ArticleForm, FileForm
+from ..models import Article, ArticleStatus
+from ..permissions import can_edit, can_publish
+from ..rendering import render_markdown
+from ..search import article_search
+from ..selectors import (
+    article_get_for_edit,
+    article_list_for_workspace,
+    article_numbers,
+    empty_searches,
+    revision_diff,
+    revision_list,
+    ticket_solution_search,
+    weekly_numbers,
+)
+from ..services import (
+    article_create,
+    article_create_from_ticket,
+    article_file_add,
+    article_link_send,
+    article_set_status,
+    article_update,
+)
+
+
+def _editor_only(request):
+    if not can_edit(request.user):
+        raise Http404("Not found.")
+
+
+@login_required
+@require_GET
+def article_list(request):
+    _editor_only(request)
+    status = request.GET.get("status", "")
+    articles = article_list_for_workspace(
+        user=request.user, status=status, query=request.GET.get("q", "")
+    )[:100]
+    context = {
+        "articles": articles,
+        "status": status,
+        "statuses": ArticleStatus.choices,
+        "query": request.GET.get("q", ""),
+        "nav": "kb-desk:articles",
+    }
+    return render(request, "knowledge/workspace/list.html", context)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def article_new(request):
+    _editor_only(request)
+    form = ArticleForm(request.POST or None, initial={"audience": "public"})
+    if request.method == "POST" and form.is_valid():
+        data = form.service_data()
+        try:
+            article = article_create(author=request.user, **data)
+        except ApplicationError as error:
+            form.add_service_error(error)
+        else:
+            messages.success(request, "Draft saved.")
+            return redirect("kb-desk:edit", pk=article.pk)
+    return render(
+        request,
+        "knowledge/workspace/edit.html",
+        {"form": form, "article": None, "nav": "kb-desk:articles"},
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def article_edit(request, pk):
+    article = article_get_for_edit(user=request.user, pk=pk)
+    form = ArticleForm(request.POST or None, initial=ArticleForm.initial_for(article))
+    if request.method == "POST" and form.is_valid():
+        try:
+            article_update(
+                article=article,
+                actor=request.user,
+                data=form.service_data(),
+                note=form.cleaned_data["note"],
+            )
+        except ApplicationError as error:
+            form.add_service_error(error)
+        else:
+            messages.success(request, "Saved.")
+            return redirect("kb-desk:edit", pk=article.pk)
+    context = {
+        "form": form,
+        "article": article,
+        "file_form": FileForm(),
+        "files": article.files.all(),
+        "revisions": revision_list(article=article)[:10],
+        "can_publish": can_publish(request.user),
+        "transitions": _transitions(article, request.user),
+        "nav": "kb-desk:articles",
+    }
+    return render(request, "knowledge/workspace/edit.html", context)
+
+
+def _transitions(article: Article, user) -> list[tuple[str, str]]:
+    """The status buttons this person can use on this article."""
+    labels = {
+        ArticleStatus.DRAFT: "Back to draft",
+        ArticleStatus.REVIEW: "Submit for review",
+        ArticleStatus.PUBLISHED: "Publish",
+        ArticleStatus.ARCHIVED: "Archive",
+    }
+    agent_may = {
+        ArticleStatus.DRAFT: [ArticleStatus.REVIEW],
+        ArticleStatus.REVIEW: [ArticleStatus.DRAFT],
+    }
+    targets = (
+        [s for s in ArticleStatus.values if s != article.status]
+        if can_publish(user)
+        else agent_may.get(article.status, [])
+    )
+    return [(s, labels[s]) for s in targets]
+
+
+@login_required
+@require_POST
+def article_preview(request):
+    """htmx: the Markdown as readers will see it (sanitised the same way)."""
+    _editor_only(request)
+    html = render_markdown(request.POST.get("body", ""))
+    return render(request, "knowledge/workspace/_preview.html", {"html": html})
+
+
+@login_required
+@require_POST
+def article_status(request, pk):
+    article = article_get_for_edit(user=request.user, pk=pk)
+    try:
+        article = article_set_status(
+            article=article, actor=request.user, status=request.POST.get("status", "")
+        )
+    except ApplicationError as error:
+        messages.error(request, error.message)
+    else:
+        messages.success(request, f"Article is now {article.get_status_display().lower()}.")
+    return redirect("kb-desk:edit", pk=article.pk)
+
+
+@login_required
+@require_POST
+def article_file(request, pk):
+    article = article_get_for_edit(user=request.user, pk=pk)
+    form = FileForm(request.POST, request.FILES)
+    if not form.is_valid():
+        messages.error(request, "Choose a file to upload.")
+        return redirect("kb-desk:edit", pk=article.pk)
+    try:
+        file = article_file_add(
+            article=article, user=request.user, upload=form.cleaned_data["file"]
+        )
+    except ApplicationError as error:
+        messages.error(request, error.message)
+    else:
+        messages.success(request, f"Uploaded “{file.filename}”. Copy its Markdown into the text.")
+    return redirect("kb-desk:edit", pk=article.pk)
+
+
+@login_required
+@require_GET
+def article_revisions(request, pk):
+    article = article_get_for_edit(user=request.user, pk=pk)
+    revisions = revision_list(article=article)
+    number = request.GET.get("r")
+    chosen = int(number) if number and number.isdigit() else None
+    if chosen is None and revisions:
+        chosen = revisions[0].number
+    revision, diff = revision_diff(article=article, number=chosen) if chosen else (None, [])
+    context = {
+        "article": article,
+        "revisions": revisions,
+        "revision": revision,
+        "diff": diff,
+        "nav": "kb-desk:articles",
+    }
+    return render(request, "knowledge/workspace/revisions.html", context)
+
+
+@login_required
+@require_GET
+def numbers(request):
+    if not request.user.is_lead:
+        raise Http404("Not found.")
+    context = {
+        "articles": article_numbers()[:100],
+        "weeks": weekly_numbers(weeks=12),
+        "empty": empty_searches(days=30, limit=20),
+        "nav": "kb-desk:numbers",
+    }
+    return render(request, "knowledge/workspace/numbers.html", context)
+
+
+# --- The knowledge panel on the agent's ticket page ----------------------------------------
+
+
+@login_required
+@require_GET
+def panel_search(request, reference):
+    _editor_only(request)
+    ticket = ticket_get(user=request.user, key=reference)
+    query = request.GET.get("q", "")
+    context = {
+        "ticket": ticket,
+        "hits": article_search(query=query, user=request.user, limit=6).hits,
+        "solutions": ticket_solution_search(user=request.user, query=query, limit=5),
+        "query": query,
+    }
+    return render(request, "knowledge/panels/_agent_results.html", context)
+
+
+@login_required
+@require_POST
+def panel_send(request, reference, pk):
+    _editor_only(request)
+    ticket = ticket_get(user=request.user, key=reference)
+    article = Article.objects.filter(pk=pk).first()
+    if article is None:
+        raise Http404("No such article.")
+    try:
+        article_link_send(ticket=ticket, article=article, agent=request.user)
+    except ApplicationError as error:
+        messages.error(request, error.message)
+    else:
+        messages.success(request, f"Sent “{article.title}” to the requester.")
+    return redirect("workspace:ticket", reference=ticket.reference)
+
+
+@login_required
+@require_POST
+def panel_draft(request, reference):
+    _editor_only(request)
+    ticket = ticket_get(user=request.user, key=reference)
+    try:
+        article = article_create_from_ticket(ticket=ticket, author=request.user)
+    except ApplicationError as error:
+        messages.error(request, error.message)
+        return redirect("workspace:ticket", reference=ticket.reference)
+    messages.success(request, "Draft article created from the ticket: review and submit it.")
+    return redirect("kb-desk:edit", pk=article.pk)
