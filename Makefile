@@ -3,11 +3,11 @@ PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 PORT ?= 8000
-export DJANGO_SETTINGS_MODULE ?= config.settings.base
 
-.PHONY: run test bench install lint format migrate seed check-deploy clean
+.PHONY: run test bench install lint format migrate seed check-deploy check-migrations clean
 
 $(BIN)/python:
+	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "Switchboard needs Python 3.11 or newer: make PYTHON=python3.11 …")'
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
 
@@ -19,6 +19,7 @@ $(VENV)/.installed: $(BIN)/python requirements/base.txt requirements/dev.txt
 install: $(VENV)/.installed
 
 migrate: install
+	mkdir -p var
 	$(BIN)/python manage.py migrate --noinput
 
 seed: migrate
@@ -27,13 +28,20 @@ seed: migrate
 # The web app, a Celery worker and beat in one terminal; Ctrl-C stops all three.
 run: seed
 	$(BIN)/python manage.py collectstatic --noinput --verbosity 0
-	DEBUG=$${DEBUG:-1} PORT=$(PORT) $(BIN)/honcho -f Procfile.dev start
+	@echo "Switchboard on http://127.0.0.1:$(PORT)/  (health: /healthz/, API: /api/docs/, mail: var/mail/)"
+	DEBUG=$${DEBUG:-1} PORT=$(PORT) SITE_URL=$${SITE_URL:-http://127.0.0.1:$(PORT)} \
+		$(BIN)/honcho -f Procfile.dev start
 
+# The whole suite. Uses DATABASE_URL / REDIS_URL when set (SQLite and no worker test otherwise).
+# pytest's exit status 5 ("no tests collected") is a failure like any other.
 test: install
-	$(BIN)/python -m pytest $(PYTEST_ARGS)
+	@DJANGO_SETTINGS_MODULE=config.settings.test $(BIN)/python -m pytest $(PYTEST_ARGS); \
+	status=$$?; \
+	if [ $$status -eq 5 ]; then echo "make test: FAILED, no tests were collected"; fi; \
+	exit $$status
 
 bench: install
-	$(BIN)/python -m bench
+	DJANGO_SETTINGS_MODULE=config.settings.bench $(BIN)/python -m bench
 
 lint: install
 	$(BIN)/ruff check .
@@ -42,6 +50,9 @@ lint: install
 format: install
 	$(BIN)/ruff check --fix .
 	$(BIN)/ruff format .
+
+check-migrations: install
+	$(BIN)/python manage.py makemigrations --check --dry-run
 
 check-deploy: install
 	DJANGO_SETTINGS_MODULE=config.settings.production SECRET_KEY=$$(head -c 48 /dev/urandom | base64) \

@@ -15,6 +15,8 @@ DEFAULT_DB = "postgres://postgres@127.0.0.1:5432/switchboard_bench"
 def _setup_django() -> None:
     os.environ.setdefault("DATABASE_URL", DEFAULT_DB)
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings.bench")
+    # Inline Celery tasks log every run at INFO: keep the figures readable.
+    os.environ.setdefault("LOG_LEVEL", "WARNING")
     _create_database(os.environ["DATABASE_URL"])
     import django
     from django.core.management import call_command

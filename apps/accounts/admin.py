@@ -44,7 +44,8 @@ class UserAdmin(BaseUserAdmin):
 
 @admin.register(Team)
 class TeamAdmin(admin.ModelAdmin):
-    list_display = ["name", "is_triage", "email"]
+    list_display = ["name", "is_triage", "touch_and_hold", "allow_direct_support", "email"]
+    list_filter = ["touch_and_hold", "allow_direct_support"]
     search_fields = ["name"]
     prepopulated_fields = {"slug": ["name"]}
     inlines = [MembershipInline]

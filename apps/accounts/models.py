@@ -123,6 +123,18 @@ class Team(models.Model):
         default=False, help_text="Tickets that no routing rule sends elsewhere wait here."
     )
     members = models.ManyToManyField(User, through="Membership", related_name="teams")
+    # Tiered support (apps.tickets.tiers).
+    touch_and_hold = models.BooleanField(
+        "touch and hold",
+        default=False,
+        help_text="The agent who first accepts a ticket stays its holder through every "
+        "escalation (sees it, is told of each change, may talk to the requester).",
+    )
+    allow_direct_support = models.BooleanField(
+        "direct support",
+        default=False,
+        help_text="At tier 3, this team's agents may reply to the requester directly.",
+    )
 
     class Meta:
         ordering = ["name"]

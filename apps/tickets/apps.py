@@ -10,3 +10,7 @@ class TicketsConfig(AppConfig):
         from . import actions
 
         actions.register_builtin_actions()
+
+        from .tiers import admin, receivers, registry  # noqa: F401  (they register on import)
+
+        registry.register()

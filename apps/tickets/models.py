@@ -117,6 +117,18 @@ class Ticket(models.Model):
         on_delete=models.SET_NULL,
         related_name="assigned_tickets",
     )
+    # Touch and hold (apps.tickets.tiers): the agent attached across tiers, and the team whose
+    # setting made them holder (its lead takes over if they leave that team).
+    holder = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="held_tickets",
+    )
+    holder_team = models.ForeignKey(
+        Team, null=True, blank=True, on_delete=models.SET_NULL, related_name="held_tickets"
+    )
     tags = models.ManyToManyField(Tag, blank=True, related_name="tickets")
     created_at = models.DateTimeField(default=timezone.now, db_index=True)
     updated_at = models.DateTimeField(default=timezone.now)
@@ -131,6 +143,8 @@ class Ticket(models.Model):
         indexes = [
             # The agent queue: one team's active tickets, newest activity first.
             models.Index(fields=["team", "status", "-updated_at"], name="ticket_queue_idx"),
+            # The queue across every status, in the order it is shown.
+            models.Index(fields=["team", "-updated_at", "-id"], name="ticket_team_recent_idx"),
             models.Index(fields=["assignee", "status"], name="ticket_assignee_idx"),
             models.Index(fields=["requester", "-updated_at"], name="ticket_requester_idx"),
         ]
@@ -253,3 +267,8 @@ class TicketEvent(models.Model):
 
     def delete(self, *args, **kwargs):
         raise TypeError("Ticket events are append-only.")
+
+
+# Tiers, escalation paths, checklists, hand-backs, time per tier and in-app notifications live in
+# their own module; imported here so Django registers them with the tickets app.
+from .tiers.models import *  # noqa: E402, F403

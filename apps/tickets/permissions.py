@@ -2,7 +2,7 @@
 
 from django.db.models import Q
 
-from apps.accounts.models import User
+from apps.accounts.models import Tier, User
 
 from .models import Ticket
 
@@ -14,7 +14,8 @@ def visible_tickets_q(user: User) -> Q:
         return Q()
     q = Q(requester=user)
     if user.is_agent:
-        q |= Q(team__in=user.team_ids) | Q(assignee=user)
+        # The holder (touch and hold) follows the ticket across teams and tiers.
+        q |= Q(team__in=user.team_ids) | Q(assignee=user) | Q(holder=user)
     return q
 
 
@@ -24,7 +25,21 @@ def can_work(user: User, ticket: Ticket) -> bool:
         return False
     if user.is_superuser:
         return True
-    return user.is_agent and (ticket.team_id in user.team_ids or ticket.assignee_id == user.pk)
+    return user.is_agent and (
+        ticket.team_id in user.team_ids
+        or ticket.assignee_id == user.pk
+        or ticket.holder_id == user.pk
+    )
+
+
+def can_reply_to_requester(user: User, ticket: Ticket) -> bool:
+    """May send a public reply as support. At the last tier (the team that builds the product)
+    only a team allowed direct support, or the ticket's holder, talks to the requester."""
+    if not can_work(user, ticket):
+        return False
+    if user.is_superuser or ticket.tier < Tier.THREE or ticket.holder_id == user.pk:
+        return True
+    return bool(ticket.team_id and ticket.team.allow_direct_support)
 
 
 def is_requester(user: User, ticket: Ticket) -> bool:

@@ -30,7 +30,7 @@ from .models import (
     Tag,
     Ticket,
 )
-from .permissions import can_work, is_requester
+from .permissions import can_reply_to_requester, can_work, is_requester
 
 # Fields an agent (or a rule) may change with ticket_update, and how each is compared.
 EDITABLE_FIELDS = (
@@ -287,6 +287,12 @@ def comment_add(
         raise ApplicationError("You cannot reply to this ticket.", code="forbidden")
     if internal and not agent:
         raise ApplicationError("Only agents can add internal notes.", field="internal")
+    if agent and not internal and not can_reply_to_requester(author, ticket):
+        raise ApplicationError(
+            f"{ticket.team} does not reply to requesters directly at tier {ticket.tier}: "
+            "add an internal note, or ask the ticket's holder to reply.",
+            field="internal",
+        )
     if ticket.status == Status.CLOSED and not internal:
         raise ApplicationError("This ticket is closed. Please open a new ticket.", field="body")
     files = _validate_attachments(attachments)

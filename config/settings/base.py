@@ -39,6 +39,10 @@ INSTALLED_APPS = [
     # Switchboard, in dependency order: accounts <- tickets <- features <- insights.
     "apps.accounts",
     "apps.tickets",
+    "apps.sla",
+    "apps.routing",
+    "apps.knowledge",
+    "apps.subtasks",
     "apps.mail",
 ]
 
@@ -104,6 +108,10 @@ AUTH_PASSWORD_VALIDATORS = [
 ]
 # How long a sign-in link e-mailed to a requester stays valid.
 SIGN_IN_LINK_MAX_AGE = env.int("SIGN_IN_LINK_MAX_AGE", default=15 * 60)
+# How long the link e-mailed to a subtask's assignee opens their task (it can be re-sent).
+SUBTASK_LINK_MAX_AGE = env.int("SUBTASK_LINK_MAX_AGE", default=14 * 24 * 3600)
+# After the overdue reminder to the assignee, how long before their manager is told.
+SUBTASK_MANAGER_NOTICE_HOURS = env.int("SUBTASK_MANAGER_NOTICE_HOURS", default=24)
 
 LANGUAGE_CODE = "en-us"
 TIME_ZONE = env.str("TIME_ZONE", default="UTC")
@@ -196,6 +204,12 @@ CELERY_TIMEZONE = "UTC"
 CELERY_BEAT_SCHEDULE_FILENAME = str(VAR_DIR / "celery" / "beat-schedule")
 CELERY_BEAT_SCHEDULE = {
     "worker-heartbeat": {"task": "apps.mail.tasks.worker_heartbeat", "schedule": 30.0},
+    # SLA: warn, breach and escalate whatever came due since the last minute.
+    "sla-sweep": {"task": "apps.sla.tasks.sla_sweep_task", "schedule": 60.0},
+    "subtasks-overdue-reminders": {
+        "task": "apps.subtasks.tasks.send_overdue_reminders",
+        "schedule": 15 * 60.0,
+    },
 }
 # /healthz/ reports the worker as stale when its last heartbeat is older than this.
 WORKER_HEARTBEAT_STALE_SECONDS = 120
@@ -212,9 +226,10 @@ SERVER_EMAIL = DEFAULT_FROM_EMAIL
 
 # --- REST API
 REST_FRAMEWORK = {
+    # Token first: an anonymous or bad-token call then gets 401 with "WWW-Authenticate: Token".
     "DEFAULT_AUTHENTICATION_CLASSES": [
-        "rest_framework.authentication.SessionAuthentication",
         "rest_framework.authentication.TokenAuthentication",
+        "rest_framework.authentication.SessionAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
     "DEFAULT_FILTER_BACKENDS": [
@@ -225,7 +240,7 @@ REST_FRAMEWORK = {
     "PAGE_SIZE": 25,
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     "EXCEPTION_HANDLER": "apps.tickets.api.exception_handler",
-    "DEFAULT_THROTTLE_RATES": {"sign_in_link": "5/hour"},
+    "DEFAULT_THROTTLE_RATES": {"sign_in_link": "5/hour", "api_token": "20/hour"},
 }
 SPECTACULAR_SETTINGS = {
     "TITLE": "Switchboard API",
@@ -237,6 +252,14 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
+    # Group the docs by resource ("tickets", "knowledge", …) rather than all under "v1".
+    "SCHEMA_PATH_PREFIX": r"/api/v[0-9]+",
+    # Several apps have a "status"; name the ticket's enums so the schema's names stay stable.
+    "ENUM_NAME_OVERRIDES": {
+        "TicketStatusEnum": "apps.tickets.models.Status",
+        "TicketPriorityEnum": "apps.tickets.models.Priority",
+        "SubtaskStatusEnum": "apps.subtasks.models.Status",
+    },
 }
 
 LOGGING = {

@@ -1,0 +1,113 @@
+"""The e-mails a ticket's life sends: received, replied; never an internal note; each once."""
+
+import pytest
+
+from apps.mail.models import OutboundMessage
+from apps.mail.services import notifications_queue_for_event, outbound_message_send
+from apps.mail.tasks import send_outbound_message
+from apps.tickets.services import comment_add, ticket_create
+
+pytestmark = pytest.mark.django_db
+
+
+def test_opening_a_ticket_mails_the_requester_its_tracking_number(
+    requester, lookups, triage_team, mailoutbox, django_capture_on_commit_callbacks
+):
+    with django_capture_on_commit_callbacks(execute=True):
+        ticket = ticket_create(
+            requester=requester, subject="VPN drops", description="Every 5 minutes.", **lookups
+        )
+
+    [mail] = mailoutbox
+    assert mail.to == [requester.email]
+    assert mail.subject == f"[{ticket.reference}] We received your request: VPN drops"
+    assert f"tracking number {ticket.reference}" in mail.body
+    assert f"/portal/tickets/{ticket.reference}/" in mail.body
+    assert mail.extra_headers["X-Switchboard-Ticket"] == ticket.reference
+    assert OutboundMessage.objects.get(ticket=ticket).sent_at is not None
+
+
+def test_an_agent_reply_is_mailed_to_the_requester(
+    opened, agent, requester, mailoutbox, django_capture_on_commit_callbacks
+):
+    mailoutbox.clear()
+    with django_capture_on_commit_callbacks(execute=True):
+        comment_add(ticket=opened, author=agent, body="Patched till 3, please try again.")
+
+    [mail] = mailoutbox
+    assert mail.to == [requester.email]
+    assert mail.subject == f"[{opened.reference}] Till 3 freezes on loyalty cards"
+    assert "Alex Agent replied" in mail.body
+    assert "Patched till 3, please try again." in mail.body
+
+
+def test_an_internal_note_sends_nothing_to_the_requester(
+    opened, agent, mailoutbox, django_capture_on_commit_callbacks
+):
+    mailoutbox.clear()
+    with django_capture_on_commit_callbacks(execute=True):
+        comment_add(
+            ticket=opened, author=agent, body="Loyalty service timeout again.", internal=True
+        )
+
+    note_event = opened.events.get(kind="note_added")
+    assert mailoutbox == []
+    assert not OutboundMessage.objects.filter(event=note_event).exists()
+    assert not OutboundMessage.objects.filter(body__contains="Loyalty service timeout").exists()
+
+
+def test_the_requesters_own_reply_is_not_mailed_back_to_them(
+    opened, requester, mailoutbox, django_capture_on_commit_callbacks
+):
+    mailoutbox.clear()
+    with django_capture_on_commit_callbacks(execute=True):
+        comment_add(ticket=opened, author=requester, body="It happened again at 11:02.")
+
+    assert [m.to for m in mailoutbox if requester.email in m.to] == []
+
+
+def test_a_retried_or_duplicated_task_sends_the_message_once(
+    requester, lookups, triage_team, mailoutbox, django_capture_on_commit_callbacks
+):
+    with django_capture_on_commit_callbacks() as after_commit:
+        ticket = ticket_create(
+            requester=requester, subject="VPN drops", description="Every 5 minutes.", **lookups
+        )
+
+    # The broker hands the same task out twice (a worker died before acking, a retry).
+    for enqueue in after_commit:
+        enqueue()
+        enqueue()
+
+    assert len(mailoutbox) == 1
+    message = OutboundMessage.objects.get(ticket=ticket)
+    assert message.sent_at is not None
+    assert message.attempts == 1
+    assert send_outbound_message.delay(message.pk).get() is False
+
+
+def test_a_redelivered_event_queues_no_second_message(opened, mailoutbox):
+    event = opened.events.get(kind="created")
+    assert notifications_queue_for_event(event=event) == []
+    assert OutboundMessage.objects.filter(event=event).count() == 1
+
+
+def test_a_failed_send_releases_the_claim_so_a_retry_can_send(
+    requester, lookups, triage_team, settings, mailoutbox, django_capture_on_commit_callbacks
+):
+    with django_capture_on_commit_callbacks():  # queued, not sent
+        ticket = ticket_create(
+            requester=requester, subject="VPN drops", description="Every 5 minutes.", **lookups
+        )
+    message = OutboundMessage.objects.get(ticket=ticket)
+    settings.EMAIL_BACKEND = "tests.mail.backends.RefusingBackend"
+
+    with pytest.raises(ConnectionRefusedError):
+        outbound_message_send(message_id=message.pk)
+    message.refresh_from_db()
+    assert (message.sent_at, message.claimed_at, message.attempts) == (None, None, 1)
+    assert "refused" in message.last_error
+
+    settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+    assert outbound_message_send(message_id=message.pk) is True
+    assert len(mailoutbox) == 1
