@@ -39,6 +39,13 @@ def pytest_report_header(config):
 
 
 def pytest_collection_modifyitems(config, items):
+    from django.conf import settings
+
+    if settings.DATABASES["default"]["ENGINE"] != "django.db.backends.postgresql":
+        skip_pg = pytest.mark.skip(reason="needs PostgreSQL (set DATABASE_URL)")
+        for item in items:
+            if "postgresql" in item.keywords:
+                item.add_marker(skip_pg)
     reason = browser_missing()
     if not reason:
         return

@@ -5,7 +5,7 @@ from contextlib import ExitStack
 from datetime import datetime
 
 from celery import current_app
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connection, transaction
 from django.db.models import Q, Value
 from django.utils import timezone
 
@@ -448,7 +448,11 @@ def sla_sweep(*, now: datetime | None = None, enqueue=None, batch: int = SWEEP_B
         qs.annotate(kind=Value(kind)).values_list("kind", "pk")[:batch] for kind, qs in due.items()
     ]
     found: dict[str, list[int]] = {kind: [] for kind in due}
-    for kind, clock_id in parts[0].union(*parts[1:], all=True):
+    if connection.features.supports_slicing_ordering_in_compound:
+        rows = parts[0].union(*parts[1:], all=True)
+    else:  # SQLite: no LIMIT inside a UNION, so one query per kind
+        rows = [row for part in parts for row in part]
+    for kind, clock_id in rows:
         found[kind].append(clock_id)
     task_for = {"warn": tasks.clock_warn_task, "breach": tasks.clock_breach_task}
     task_for["step"] = tasks.clock_step_task

@@ -165,6 +165,7 @@ def test_a_late_reply_marks_the_breached_clock_met_late_and_stops_the_steps(
     assert StepRun.objects.filter(clock=clock).count() == 0
 
 
+@pytest.mark.postgresql
 def test_the_sweep_reads_only_due_clocks_through_the_partial_indexes(quick, open_ticket, at):
     from django.db import connection
 

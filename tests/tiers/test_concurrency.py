@@ -10,6 +10,9 @@ from apps.core.errors import ApplicationError
 from apps.tickets.models import Escalation, Ticket
 from apps.tickets.tiers.services import ticket_escalate
 
+# SQLite has no row locks to race on.
+pytestmark = pytest.mark.postgresql
+
 
 def _in_thread(fn, results, key):
     def run():
