@@ -17,7 +17,7 @@ from apps.core.errors import ApplicationError
 from apps.tickets.events import event_record
 from apps.tickets.models import Category, Comment, Status, Tag, Ticket
 from apps.tickets.permissions import can_work
-from apps.tickets.services import attachment_content_type, comment_add
+from apps.tickets.services import attachment_content_type, attachments_validate, comment_add
 
 from .models import (
     Article,
@@ -252,14 +252,9 @@ def article_set_status(*, article: Article, actor: User, status: str) -> Article
 def article_file_add(*, article: Article, user: User, upload: UploadedFile) -> ArticleFile:
     """Attach an image or file; images can then be shown in the body by Markdown."""
     _require_editor(user)
+    attachments_validate([upload], field="file")
     name = upload.name.rsplit("/", 1)[-1][:255]
     content_type = attachment_content_type(name)
-    if content_type not in settings.ATTACHMENT_ALLOWED_TYPES:
-        raise ApplicationError(f"“{name}”: this type of file cannot be attached.", field="file")
-    if upload.size == 0:
-        raise ApplicationError(f"“{name}” is empty.", field="file")
-    if upload.size > settings.ATTACHMENT_MAX_BYTES:
-        raise ApplicationError(f"“{name}” is too large.", field="file")
     return ArticleFile.objects.create(
         article=article,
         file=upload,

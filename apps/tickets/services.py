@@ -56,23 +56,26 @@ def _lookup(model, value, field):
     return obj
 
 
-def _validate_attachments(files: Iterable[UploadedFile]) -> list[UploadedFile]:
+def attachments_validate(
+    files: Iterable[UploadedFile], *, field: str = "attachments"
+) -> list[UploadedFile]:
+    """Check count, size and type of uploads (tickets, subtasks and articles share the limits)."""
     files = list(files)
     if len(files) > settings.ATTACHMENT_MAX_PER_MESSAGE:
         raise ApplicationError(
-            f"At most {settings.ATTACHMENT_MAX_PER_MESSAGE} files per message.", field="attachments"
+            f"At most {settings.ATTACHMENT_MAX_PER_MESSAGE} files per message.", field=field
         )
     limit_mb = settings.ATTACHMENT_MAX_BYTES // (1024 * 1024)
     for upload in files:
         if upload.size > settings.ATTACHMENT_MAX_BYTES:
             raise ApplicationError(
-                f"“{upload.name}” is larger than the {limit_mb} MB limit.", field="attachments"
+                f"“{upload.name}” is larger than the {limit_mb} MB limit.", field=field
             )
         if upload.size == 0:
-            raise ApplicationError(f"“{upload.name}” is empty.", field="attachments")
+            raise ApplicationError(f"“{upload.name}” is empty.", field=field)
         if attachment_content_type(upload.name) not in settings.ATTACHMENT_ALLOWED_TYPES:
             raise ApplicationError(
-                f"“{upload.name}”: this type of file cannot be attached.", field="attachments"
+                f"“{upload.name}”: this type of file cannot be attached.", field=field
             )
     return files
 
@@ -124,7 +127,7 @@ def ticket_create(
         raise ApplicationError(f"Unknown channel {channel!r}.", field="channel")
     if int(priority) not in Priority.values:
         raise ApplicationError(f"{priority!r} is not a valid priority.", field="priority")
-    files = _validate_attachments(attachments)
+    files = attachments_validate(attachments)
     now = timezone.now()
     ticket = Ticket.objects.create(
         requester=requester,
@@ -295,7 +298,7 @@ def comment_add(
         )
     if ticket.status == Status.CLOSED and not internal:
         raise ApplicationError("This ticket is closed. Please open a new ticket.", field="body")
-    files = _validate_attachments(attachments)
+    files = attachments_validate(attachments)
     comment = Comment.objects.create(
         ticket=ticket, author=author, body=body, is_internal=internal, channel=channel
     )
@@ -333,7 +336,7 @@ def attachment_add(
     if not can_work(user, ticket) and not is_requester(user, ticket):
         raise ApplicationError("You cannot add files to this ticket.", code="forbidden")
     stored = _store_attachments(
-        ticket=ticket, comment=None, files=_validate_attachments(files), user=user
+        ticket=ticket, comment=None, files=attachments_validate(files), user=user
     )
     event_record(
         ticket=ticket,

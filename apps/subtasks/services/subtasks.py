@@ -7,7 +7,6 @@ Every change to a subtask is recorded on its ticket's history (``subtask_*`` eve
 import datetime
 from collections.abc import Iterable
 
-from django.conf import settings
 from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
 from django.utils import timezone
@@ -18,7 +17,7 @@ from apps.core.errors import ApplicationError
 from apps.tickets.events import event_record
 from apps.tickets.models import Ticket
 from apps.tickets.permissions import can_work
-from apps.tickets.services import attachment_content_type
+from apps.tickets.services import attachment_content_type, attachments_validate
 
 from ..links import is_assignee
 from ..models import (
@@ -330,22 +329,6 @@ def _notify_if_all_done(*, ticket: Ticket, actor: User | None) -> None:
     )
 
 
-def _validate_files(files: Iterable[UploadedFile]) -> list[UploadedFile]:
-    files = list(files)
-    if len(files) > settings.ATTACHMENT_MAX_PER_MESSAGE:
-        raise ApplicationError(
-            f"At most {settings.ATTACHMENT_MAX_PER_MESSAGE} files at once.", field="attachments"
-        )
-    for upload in files:
-        if upload.size > settings.ATTACHMENT_MAX_BYTES or upload.size == 0:
-            raise ApplicationError(f"“{upload.name}” is empty or too large.", field="attachments")
-        if attachment_content_type(upload.name) not in settings.ATTACHMENT_ALLOWED_TYPES:
-            raise ApplicationError(
-                f"“{upload.name}”: this type of file cannot be attached.", field="attachments"
-            )
-    return files
-
-
 @transaction.atomic
 def subtask_comment_add(
     *, subtask: Subtask, author: User, body: str, files: Iterable[UploadedFile] = ()
@@ -354,7 +337,7 @@ def subtask_comment_add(
     if not _may_transition(author, subtask):
         raise ApplicationError("This task is not yours.", code="forbidden")
     body = (body or "").strip()
-    files = _validate_files(files)
+    files = attachments_validate(files)
     if not body and not files:
         raise ApplicationError("Write a message or choose a file.", field="body")
     comment = (
