@@ -29,7 +29,10 @@ from .models import (
 
 DONE_STATUSES = (Status.RESOLVED, Status.CLOSED)
 # Event kinds this app records itself: they never move a clock.
-OWN_KINDS = ("sla_warning", "sla_breached", "sla_step", "sla_policy_applied", "notified")
+# The only events that can change what a clock depends on (status, priority, team, category,
+# responses): every field change is a "changed" (or status) event, whoever made it. Notes,
+# notifications, subtask and routing records leave the clocks as they are.
+CLOCK_KINDS = ("created", "changed", "replied", "resolved", "reopened", "closed")
 
 
 # --- Choosing the policy --------------------------------------------------------------------
@@ -229,7 +232,7 @@ def clocks_sync(*, ticket_id: int, event_kind: str = "", by_agent: bool = False,
 
 
 def clocks_react_to_event(*, event) -> None:
-    if event.kind in OWN_KINDS:
+    if event.kind not in CLOCK_KINDS:
         return
     clocks_sync(
         ticket_id=event.ticket_id,
