@@ -524,9 +524,23 @@ def _add_segment(row: TierTime, ticket: Ticket, start, end) -> None:
         setattr(row, field, (getattr(row, field) or 0.0) + business)
 
 
-def tier_time_record(*, event: TicketEvent) -> TierTime:
+# Events that can move a ticket between tiers, or in and out of the active statuses.
+TIER_TIME_KINDS = (
+    "created",
+    "changed",
+    "resolved",
+    "reopened",
+    "closed",
+    "escalated",
+    "handed_back",
+)
+
+
+def tier_time_record(*, event: TicketEvent) -> TierTime | None:
     """Bring the ticket's time-per-tier row up to date with one event (runs in the event's
     transaction; the row lock keeps concurrent events on one ticket in order)."""
+    if event.kind not in TIER_TIME_KINDS:
+        return None
     state = Ticket.objects.select_related("team").get(pk=event.ticket_id)
     at = event.created_at
     row, _ = TierTime.objects.select_for_update().get_or_create(
