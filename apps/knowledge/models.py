@@ -6,7 +6,7 @@ from django.db import models
 from django.utils import timezone
 
 from apps.accounts.models import Team
-from apps.tickets.models import Category, Tag, Ticket
+from apps.tickets.models import Category, StoredFile, Tag, Ticket
 
 
 class Section(models.Model):
@@ -125,22 +125,13 @@ def article_file_path(instance, filename):
     return f"knowledge/{timezone.now():%Y/%m}/{instance.article_id}/{filename}"
 
 
-class ArticleFile(models.Model):
+class ArticleFile(StoredFile):
     """An image or attachment of an article, served only to people who may read the article."""
 
     article = models.ForeignKey(Article, on_delete=models.CASCADE, related_name="files")
     file = models.FileField(upload_to=article_file_path)
-    filename = models.CharField(max_length=255)
-    content_type = models.CharField(max_length=100)
-    size = models.PositiveIntegerField()
+    # An article outlives the people who wrote it.
     uploaded_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL)
-    created_at = models.DateTimeField(default=timezone.now)
-
-    class Meta:
-        ordering = ["created_at", "id"]
-
-    def __str__(self):
-        return self.filename
 
     @property
     def is_image(self) -> bool:

@@ -5,7 +5,7 @@ from django.db import models
 from django.utils import timezone
 
 from apps.accounts.models import Team
-from apps.tickets.models import Comment, Ticket
+from apps.tickets.models import Comment, StoredFile, Ticket
 
 
 class SubtaskKind(models.Model):
@@ -165,20 +165,9 @@ def subtask_attachment_path(instance, filename):
     return f"subtasks/{timezone.now():%Y/%m}/{instance.subtask_id}/{filename}"
 
 
-class SubtaskAttachment(models.Model):
+class SubtaskAttachment(StoredFile):
     subtask = models.ForeignKey(Subtask, on_delete=models.CASCADE, related_name="attachments")
     file = models.FileField(upload_to=subtask_attachment_path)
-    filename = models.CharField(max_length=255)
-    content_type = models.CharField(max_length=100)
-    size = models.PositiveIntegerField()
-    uploaded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT)
-    created_at = models.DateTimeField(default=timezone.now)
-
-    class Meta:
-        ordering = ["created_at", "id"]
-
-    def __str__(self):
-        return self.filename
 
 
 class ResolveOverride(models.Model):

@@ -185,14 +185,10 @@ def attachment_path(instance, filename):
     return f"attachments/{timezone.now():%Y/%m}/{instance.ticket_id}/{filename}"
 
 
-class Attachment(models.Model):
-    """A file on a ticket. An attachment on an internal note is internal too."""
+class StoredFile(models.Model):
+    """What every uploaded file keeps: tickets', subtasks' and articles' files alike.
+    Uploads are checked by ``services.attachments_validate`` before they get here."""
 
-    ticket = models.ForeignKey(Ticket, on_delete=models.CASCADE, related_name="attachments")
-    comment = models.ForeignKey(
-        Comment, null=True, blank=True, on_delete=models.CASCADE, related_name="attachments"
-    )
-    file = models.FileField(upload_to=attachment_path)
     filename = models.CharField(max_length=255)
     content_type = models.CharField(max_length=100)
     size = models.PositiveIntegerField()
@@ -200,10 +196,21 @@ class Attachment(models.Model):
     created_at = models.DateTimeField(default=timezone.now)
 
     class Meta:
+        abstract = True
         ordering = ["created_at", "id"]
 
     def __str__(self):
         return self.filename
+
+
+class Attachment(StoredFile):
+    """A file on a ticket. An attachment on an internal note is internal too."""
+
+    ticket = models.ForeignKey(Ticket, on_delete=models.CASCADE, related_name="attachments")
+    comment = models.ForeignKey(
+        Comment, null=True, blank=True, on_delete=models.CASCADE, related_name="attachments"
+    )
+    file = models.FileField(upload_to=attachment_path)
 
     @property
     def is_internal(self) -> bool:
