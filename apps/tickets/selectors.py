@@ -90,5 +90,11 @@ def attachment_get(*, user: User, pk: int) -> Attachment:
     return attachment
 
 
-def event_list_for(*, ticket: Ticket) -> QuerySet[TicketEvent]:
-    return ticket.events.select_related("actor").order_by("created_at", "id")
+def event_list_for(*, ticket: Ticket) -> list[TicketEvent]:
+    """The history, with the people each notification went to named (one query for all)."""
+    events = list(ticket.events.select_related("actor").order_by("created_at", "id"))
+    ids = {pk for event in events for pk in event.data.get("user_ids", [])}
+    names = {user.pk: str(user) for user in User.objects.filter(pk__in=ids)} if ids else {}
+    for event in events:
+        event.recipients = [names[pk] for pk in event.data.get("user_ids", []) if pk in names]
+    return events

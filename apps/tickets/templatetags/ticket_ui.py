@@ -85,12 +85,18 @@ def event_changes(event) -> list[dict]:
 
 @register.filter
 def event_data(event) -> list[dict]:
-    """[{key, value}] of ``data`` worth showing a person, skipping empty and internal keys."""
-    return [
+    """[{key, value}] of ``data`` worth showing a person, skipping empty and internal keys.
+    People a notification went to are shown by name (``recipients``, from the selector)."""
+    rows = [
         {"key": _humanise(key), "value": _value(value)}
         for key, value in (event.data or {}).items()
-        if key not in HIDDEN_DATA and not key.endswith("_id") and value not in (None, "", [], {}, 0)
+        if key not in HIDDEN_DATA
+        and not key.endswith(("_id", "_ids"))
+        and value not in (None, "", [], {}, 0)
     ]
+    if getattr(event, "recipients", None):
+        rows.insert(0, {"key": "To", "value": ", ".join(event.recipients)})
+    return rows
 
 
 @register.filter
