@@ -1,24 +1,54 @@
-"""The agent queue at 100,000 tickets: page time, queries per page, and the API's create time.
+"""The agent queue at 100,000 tickets: page time, queries per page, and what opening a ticket
+and replying cost on a desk configured like the demo.
 
 Seeds (once; later runs reuse it) a desk of six teams whose history is 100,000 tickets over two
 years — most resolved or closed, a few hundred active per team — each with a few comments and
 its events, all written with bulk_create in batches. Then measures through Django's test client
-as a signed-in tier-1 agent of the busiest team.
+as a signed-in tier-1 agent of the busiest team (and as a requester).
+
+The queue and ticket pages are measured first. Then the desk is configured as `seed_demo`
+configures it — the routing, SLA and subtask apps' own ``configure(demo)``: the demo's routing
+rules, root causes, subtask templates, business calendars and SLA policies — plus one rule that
+applies a subtask template; the tickets the API opens use the demo's lookups, so each one is
+placed by a rule and gets SLA clocks. ``api_create_ms_*`` times the whole POST as a client sees
+it (committed; with the bench settings the tasks queued on commit run inline).
+``portal_create_queries`` and ``reply_queries`` count the SQL of one request as
+tests/test_reactions.py does: inside a transaction that is rolled back, so what runs on commit
+(e-mails, links) is not executed nor counted. Afterwards the configuration and the tickets the
+measurements opened are deleted, so the other benchmarks never see them (routing's rules,
+SLA's sweep).
+
+``BENCH_TICKETS=2000 python -m bench queue`` seeds and measures a smaller desk to try the bench
+out (use a database of its own: a database already seeded with more tickets is reused as is);
+``python -m bench`` does not write results.json when BENCH_TICKETS is set.
 """
 
+import os
 import random
 import statistics
 import sys
 import time
+from collections.abc import Callable
+from contextlib import contextmanager
 from datetime import timedelta
 
 from django.contrib.auth.hashers import make_password
 from django.db import connection, transaction
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
 from django.utils import timezone
 
 from apps.accounts.models import Membership, Team, User
+from apps.core.models import OutboxMessage
+from apps.routing import demo as routing_demo
+from apps.routing.models import RootCause, Rule
+from apps.routing.rules import rule_create
+from apps.sla import demo as sla_demo
+from apps.sla.models import Calendar, Clock, Policy
+from apps.subtasks import demo as subtasks_demo
+from apps.subtasks.models import Subtask, SubtaskTemplate
+from apps.tickets import demo as tickets_demo
 from apps.tickets.models import (
     Category,
     Channel,
@@ -30,8 +60,9 @@ from apps.tickets.models import (
     Ticket,
     TicketEvent,
 )
+from apps.tickets.services import comment_add, ticket_create
 
-TICKETS = 100_000
+TICKETS = int(os.environ.get("BENCH_TICKETS") or 100_000)
 BATCH = 5_000
 QUEUE_REQUESTS = 30
 API_CREATES = 50
@@ -78,6 +109,35 @@ SUBJECTS = [
     "Help please: {cat}",
 ]
 
+# What the API opens on the configured desk, cycled: subject, then the demo's category, product
+# and location. Each is placed by one of the demo's rules (the last by the subtask rule below).
+API_TICKETS = [
+    ("Locked out of my account on till {n}", "Cannot sign in", "Laptop", "Store 204 Lille"),
+    ("Card terminal {n} declines every contactless payment", "Card payment declined",
+     "Card payments", "Store 112 Lyon"),
+    ("No network at the store, till {n} is down", "Network outage", "Wi-Fi", "Store 087 Nantes"),
+    ("Till {n} will not print receipts", "Till or POS error", "Store POS", "Store 301 Bordeaux"),
+    ("Overtime missing from payslip {n}", "Payroll discrepancy", "Payroll", "Head office Paris"),
+    ("Shared mailbox {n} is full", "E-mail problem", "E-mail", "Head office Paris"),
+    ("VPN drops every few minutes on laptop {n}", "Slow or unstable connection", "VPN",
+     "Remote / home office"),
+    ("Price import fails: {n} shelf labels show old prices", "Data correction", "Inventory app",
+     "Store 112 Lyon"),
+]  # fmt: skip
+# The portal's ticket (and the one replied to), as in tests/test_reactions.py: rules set its
+# team and priority and add a three-item subtask template; an SLA policy starts its clocks.
+PORTAL_TICKET = API_TICKETS[-1]
+# The demo's rules apply no subtask template; a configured desk has one that does.
+SUBTASK_TEMPLATE = "Wrong data after a bug"
+SUBTASK_RULE = "Wrong data to the Service Desk, with the data-fix subtasks"
+# Bench team → the demo's team slug its configure() expects.
+DEMO_TEAMS = {
+    "triage": "bench-triage",
+    "service-desk": BUSY_TEAM,
+    "networks": "bench-networks",
+    "payments-engineering": "bench-payments",
+}
+
 
 def run() -> dict[str, float]:
     rng = random.Random(2026)
@@ -88,16 +148,28 @@ def run() -> dict[str, float]:
     requester_client.force_login(desk["requester"])
     figures: dict[str, float] = {}
     # Each part is measured on its own: a page that is broken today loses only its figures.
-    for part in (
-        lambda: _queue_figures(agent_client),
-        lambda: {"ticket_page_queries": _ticket_page_queries(agent_client, desk)},
-        lambda: _api_create_figures(requester_client, desk),
-    ):
-        try:
-            figures.update(part())
-        except Exception as error:
-            print(f"   !! could not measure: {type(error).__name__}: {error}", file=sys.stderr)
+    _measure(figures, lambda: _queue_figures(agent_client))
+    _measure(figures, lambda: {"ticket_page_queries": _ticket_page_queries(agent_client, desk)})
+    try:
+        with _configured_desk(desk) as demo:
+            _measure(figures, lambda: _api_create_figures(requester_client, demo))
+            _measure(
+                figures,
+                lambda: {"portal_create_queries": _portal_create_queries(requester_client, demo)},
+            )
+            _measure(figures, lambda: {"reply_queries": _reply_queries(agent_client, desk, demo)})
+    except Exception as error:
+        print(
+            f"   !! could not configure the desk: {type(error).__name__}: {error}", file=sys.stderr
+        )
     return figures
+
+
+def _measure(figures: dict[str, float], part: Callable[[], dict[str, float]]) -> None:
+    try:
+        figures.update(part())
+    except Exception as error:
+        print(f"   !! could not measure: {type(error).__name__}: {error}", file=sys.stderr)
 
 
 # --- seeding ------------------------------------------------------------------------------
@@ -270,6 +342,112 @@ def _events(ticket: Ticket) -> list[TicketEvent]:
     return events
 
 
+# --- the configured desk ------------------------------------------------------------------
+
+
+class _Out:
+    """What configure() writes to the seed command's stdout, as a line of the bench output."""
+
+    def write(self, message: str) -> None:
+        print(f"   {message.strip()}", flush=True)
+
+
+@contextmanager
+def _configured_desk(desk: dict):
+    """The demo's configuration for the measurements inside; removed again afterwards, with
+    the tickets they opened."""
+    demo = _demo_dict(desk)
+    _unconfigure(demo)  # what a run that was killed half-way left
+    with transaction.atomic():
+        # In seed_demo's order (INSTALLED_APPS): SLA, then routing, then subtasks.
+        sla_demo.configure(demo)
+        routing_demo.configure(demo)
+        subtasks_demo.configure(demo)
+        rule_create(
+            actor=demo["people"]["admin"],
+            data={
+                "name": SUBTASK_RULE,
+                "conditions": {
+                    "all": [{"field": "category", "op": "equals", "value": "Data correction"}]
+                },
+                "actions": [
+                    {"action": "set_team", "params": {"team": demo["teams"]["service-desk"].pk}},
+                    {
+                        "action": "create_subtasks_from_template",
+                        "params": {"template": demo["subtask_templates"][SUBTASK_TEMPLATE].pk},
+                    },
+                ],
+                "stop_processing": True,
+            },
+        )
+    demo["first_ticket"] = _next_pk(Ticket)
+    demo["first_message"] = _next_pk(OutboxMessage)
+    try:
+        yield demo
+    finally:
+        _unconfigure(demo)
+
+
+def _next_pk(model) -> int:
+    return (model.objects.order_by("-pk").values_list("pk", flat=True).first() or 0) + 1
+
+
+def _demo_dict(desk: dict) -> dict:
+    """What the apps' configure(demo) read, made of the bench's own teams and people; the
+    demo's categories, products and locations (shared names are the bench's rows)."""
+    hashed = make_password(PASSWORD)
+    admin, _ = User.objects.get_or_create(
+        email=f"admin@{DOMAIN}",
+        defaults={
+            "full_name": "Bench Admin",
+            "password": hashed,
+            "is_staff": True,
+            "is_superuser": True,
+        },
+    )
+    collaborators = {
+        key: _user(f"{key.replace('_', '.')}@{DOMAIN}", f"Bench {key.replace('_', ' ')}", hashed)
+        for key in ("operations", "tester", "data_owner", "manager")
+    }
+    busy = desk["teams"][BUSY_TEAM]
+    lead = Membership.objects.filter(team=busy, is_lead=True).select_related("user").first().user
+    return {
+        "stdout": _Out(),
+        "logins": [],
+        "password": PASSWORD,
+        "started_at": timezone.now(),
+        "teams": {slug: desk["teams"][bench] for slug, bench in DEMO_TEAMS.items()},
+        "people": {"admin": admin, "lead": lead, "requester": desk["requester"], **collaborators},
+        "collaborators": collaborators,
+        "requesters": [desk["requester"]],
+        "categories": {
+            n: Category.objects.get_or_create(name=n, defaults={"description": d})[0]
+            for n, d in tickets_demo.CATEGORIES.items()
+        },
+        "locations": {n: Location.objects.get_or_create(name=n)[0] for n in tickets_demo.LOCATIONS},
+        "products": {n: Product.objects.get_or_create(name=n)[0] for n in tickets_demo.PRODUCTS},
+    }
+
+
+@transaction.atomic
+def _unconfigure(demo: dict) -> None:
+    """Delete the tickets the measurements opened (their clocks, subtasks, events go with
+    them) and the e-mails they sent, the rules, root causes, subtask templates, SLA policies and
+    calendars."""
+    if "first_ticket" in demo:
+        Ticket.objects.filter(
+            pk__gte=demo["first_ticket"], requester__email__endswith=DOMAIN
+        ).delete()
+        OutboxMessage.objects.filter(pk__gte=demo["first_message"]).delete()
+    Rule.objects.filter(updated_by=demo["people"]["admin"]).delete()  # only the bench's admin
+    RootCause.objects.filter(name__in=routing_demo.ROOT_CAUSES).delete()
+    SubtaskTemplate.objects.filter(name__in=subtasks_demo.TEMPLATES).delete()
+    policies = [p.pk for p in demo.get("sla_policies", {}).values()]
+    calendars = [c.pk for c in demo.get("calendars", {}).values()]
+    Policy.objects.filter(pk__in=policies).delete()
+    Calendar.objects.filter(pk__in=calendars).delete()
+
+
 # --- measuring ----------------------------------------------------------------------------
 
 
@@ -317,15 +495,16 @@ def _ticket_page_queries(client: Client, desk: dict) -> float:
     return float(len(queries))
 
 
-def _api_create_figures(client: Client, desk: dict) -> dict[str, float]:
+def _api_create_figures(client: Client, demo: dict) -> dict[str, float]:
     timings = []
     for n in range(API_CREATES):
+        subject, category, product, location = API_TICKETS[n % len(API_TICKETS)]
         payload = {
-            "subject": f"Till {n} will not print receipts",
-            "description": "The printer light is green but nothing comes out.",
-            "category": desk["categories"][n % len(CATEGORIES)].pk,
-            "location": desk["locations"][n % len(LOCATIONS)].pk,
-            "product": desk["products"][0].pk,
+            "subject": subject.format(n=n + 1),
+            "description": "Since this morning; it happens to every colleague here too.",
+            "category": demo["categories"][category].pk,
+            "location": demo["locations"][location].pk,
+            "product": demo["products"][product].pk,
             "priority": 2,
         }
         started = time.perf_counter()
@@ -333,7 +512,94 @@ def _api_create_figures(client: Client, desk: dict) -> dict[str, float]:
         timings.append((time.perf_counter() - started) * 1000)
         if response.status_code != 201:
             raise RuntimeError(f"POST /api/v1/tickets/ answered {response.status_code}.")
+    _check_configured(demo)
     return {
         "api_create_ms_p50": statistics.median(timings),
         "api_create_ms_p95": _p95(timings),
     }
+
+
+def _check_configured(demo: dict) -> None:
+    """The figure is only worth having if the desk did its work: every ticket placed by a rule,
+    clocks running, template subtasks added."""
+    created = Ticket.objects.filter(pk__gte=demo["first_ticket"], requester__email__endswith=DOMAIN)
+    triage = created.filter(team=demo["teams"]["triage"]).count()
+    clocked = created.filter(sla_clocks__isnull=False).distinct().count()
+    subtasks = Subtask.objects.filter(ticket__in=created).count()
+    print(
+        f"   api tickets: {created.count()}, {triage} left in triage, {clocked} with SLA clocks "
+        f"({Clock.objects.filter(ticket__in=created).count()} clocks), {subtasks} subtasks",
+        flush=True,
+    )
+    if triage or clocked < created.count() or not subtasks:
+        raise RuntimeError("the API's tickets did not all meet the demo's rules and SLA policies.")
+
+
+@contextmanager
+def _rolled_back():
+    """A transaction that is rolled back: what the request commits is undone, and what it
+    queues for after commit never runs (as under the tests' transaction)."""
+    with transaction.atomic():
+        yield
+        transaction.set_rollback(True)
+
+
+def _request_queries(queries: CaptureQueriesContext) -> int:
+    """The SQL a request sends, less the savepoint pair standing in, under our transaction, for
+    the request's BEGIN and COMMIT (as tests/test_reactions.py counts)."""
+    sql = [q["sql"] for q in queries.captured_queries]
+    outer = next((i for i, q in enumerate(sql) if q.startswith("SAVEPOINT")), None)
+    if outer is not None and sql[-1] == "RELEASE " + sql[outer]:
+        del sql[-1], sql[outer]
+    return len(sql)
+
+
+def _portal_payload(demo: dict, subject: str) -> dict:
+    _subject, category, product, location = PORTAL_TICKET
+    return {
+        "subject": subject,
+        "description": "The shelf labels show last week's prices since the nightly import.",
+        "category": demo["categories"][category].pk,
+        "location": demo["locations"][location].pk,
+        "product": demo["products"][product].pk,
+    }
+
+
+def _portal_create_queries(client: Client, demo: dict) -> float:
+    url = reverse("portal:new")
+    subject = PORTAL_TICKET[0].format(n=300)
+    with _rolled_back():
+        client.post(url, _portal_payload(demo, "Warm-up"))  # caches: rules, calendars
+        with CaptureQueriesContext(connection) as queries:
+            response = client.post(url, _portal_payload(demo, subject))
+        if response.status_code != 302:
+            raise RuntimeError(f"POST {url} answered {response.status_code}, cannot measure it.")
+        ticket = Ticket.objects.filter(subject=subject).latest("pk")
+        if ticket.team != demo["teams"]["service-desk"] or not ticket.subtasks.exists():
+            raise RuntimeError("the portal's ticket did not meet the demo's rules.")
+        return float(_request_queries(queries))
+
+
+def _reply_queries(client: Client, desk: dict, demo: dict) -> float:
+    agent = desk["agent"]
+    subject, category, product, location = PORTAL_TICKET
+    with _rolled_back():
+        ticket = ticket_create(
+            requester=desk["requester"],
+            subject=subject.format(n=301),
+            description="The shelf labels show last week's prices since the nightly import.",
+            category=demo["categories"][category],
+            location=demo["locations"][location],
+            product=demo["products"][product],
+        )
+        if ticket.team_id != desk["teams"][BUSY_TEAM].pk:
+            raise RuntimeError("the ticket to reply to is not in the agent's team.")
+        comment_add(ticket=ticket, author=agent, body="Looking.")  # the first response is given
+        url = reverse("workspace:reply", args=[ticket.reference])
+        with CaptureQueriesContext(connection) as queries:
+            response = client.post(
+                url, {"body": "Please restart the till and try again.", "visibility": "public"}
+            )
+        if response.status_code != 302 or ticket.comments.count() != 2:
+            raise RuntimeError(f"POST {url} answered {response.status_code}, cannot measure it.")
+        return float(_request_queries(queries))

@@ -36,6 +36,6 @@ def _make_file_folders(sender, **kwargs):
 def _first_heartbeat(sender, **kwargs):
     """Beat's first heartbeat comes 30 s after it starts: say we're alive now, so /healthz/
     turns green as soon as the worker is up."""
-    from apps.mail.tasks import worker_heartbeat
+    from apps.core.tasks import worker_heartbeat
 
     worker_heartbeat()

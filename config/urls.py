@@ -3,8 +3,7 @@ from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
 from apps.accounts.views import home
-
-from .health import healthz
+from apps.core.health import healthz, healthz_web
 
 admin.site.site_header = "Switchboard administration"
 admin.site.site_title = "Switchboard admin"
@@ -26,4 +25,5 @@ urlpatterns = [
     path("api/docs/", SpectacularSwaggerView.as_view(url_name="api-schema"), name="api-docs"),
     path("admin/", admin.site.urls),
     path("healthz/", healthz, name="healthz"),
+    path("healthz/web/", healthz_web, name="healthz-web"),
 ]

@@ -123,7 +123,12 @@ class Team(models.Model):
         default=False, help_text="Tickets that no routing rule sends elsewhere wait here."
     )
     members = models.ManyToManyField(User, through="Membership", related_name="teams")
-    # Tiered support (apps.tickets.tiers).
+    # These three are how a team works, not features bolted on, so they stay here rather than
+    # in one-to-one rows of the apps that read them: "triage" is read by tickets (a new
+    # ticket's first team) as well as routing, and tiers are part of the ticket core (whether
+    # the first agent holds the ticket, and whether tier 3 may talk to the requester, decide
+    # who may see and reply to a ticket in tickets.permissions). Each is one flag read on
+    # every ticket page; a row per app would cost a join there and buy nothing.
     touch_and_hold = models.BooleanField(
         "touch and hold",
         default=False,

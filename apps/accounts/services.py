@@ -1,11 +1,15 @@
 """Writes about people: accounts, collaborators without passwords, sign-in links."""
 
+import secrets
+
 from django.conf import settings
 from django.db import transaction
+from django.template.loader import render_to_string
 from django.urls import reverse
 
 from apps.core import signing
 from apps.core.errors import ApplicationError
+from apps.core.outbox import outbox_enqueue
 
 from .models import User
 
@@ -66,6 +70,12 @@ def sign_in_link_send(*, email: str) -> None:
     user = User.objects.filter(email__iexact=email.strip(), is_active=True).first()
     if user is None:
         return
-    from apps.accounts.tasks import send_sign_in_link
-
-    transaction.on_commit(lambda: send_sign_in_link.delay(user.pk))
+    context = {"user": user, "url": sign_in_link_url(user=user)}
+    outbox_enqueue(
+        kind="sign_in_link",
+        to=user.email,
+        subject="Your Switchboard sign-in link",
+        body=render_to_string("accounts/email/sign_in_link.txt", context),
+        # Every request is a new link, so a new message (the view throttles how often).
+        dedupe_key=f"sign-in:{user.pk}:{secrets.token_hex(8)}",
+    )

@@ -7,6 +7,7 @@ class KnowledgeConfig(AppConfig):
     verbose_name = "Knowledge base"
 
     def ready(self):
-        from . import panels, receivers  # noqa: F401  (connects to ticket events)
+        from . import events, panels, receivers  # noqa: F401  (events declare their kinds)
 
         panels.register()
+        receivers.register()

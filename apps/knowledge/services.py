@@ -14,11 +14,12 @@ from django.utils.text import slugify
 
 from apps.accounts.models import Team, User
 from apps.core.errors import ApplicationError
-from apps.tickets.events import event_record
+from apps.tickets.events import event_record, ticket_transaction
 from apps.tickets.models import Category, Comment, Status, Tag, Ticket
 from apps.tickets.permissions import can_work
 from apps.tickets.services import attachment_content_type, attachments_validate, comment_add
 
+from .events import ArticleDrafted, ArticleLinked
 from .models import (
     Article,
     ArticleFile,
@@ -121,7 +122,7 @@ def _revision_add(article: Article, author: User | None, note: str = "") -> Revi
     )
 
 
-@transaction.atomic
+@ticket_transaction()
 def article_create(
     *,
     author: User,
@@ -178,7 +179,7 @@ def article_create(
     return article
 
 
-@transaction.atomic
+@ticket_transaction()
 def article_update(*, article: Article, actor: User, data: dict, note: str = "") -> Article:
     """Change any of EDITABLE_FIELDS; a change to the text adds a revision."""
     _require_editor(actor)
@@ -202,7 +203,7 @@ def article_update(*, article: Article, actor: User, data: dict, note: str = "")
     return locked
 
 
-@transaction.atomic
+@ticket_transaction()
 def article_save_from_admin(
     *, article: Article, actor: User, note: str = "Edited in admin"
 ) -> Article:
@@ -224,7 +225,7 @@ def article_save_from_admin(
     return article
 
 
-@transaction.atomic
+@ticket_transaction()
 def article_set_status(*, article: Article, actor: User, status: str) -> Article:
     """Move through draft → in review → published → archived. Agents may submit a draft for
     review (or take it back); publishing and archiving is for leads."""
@@ -248,7 +249,7 @@ def article_set_status(*, article: Article, actor: User, status: str) -> Article
     return locked
 
 
-@transaction.atomic
+@ticket_transaction()
 def article_file_add(*, article: Article, user: User, upload: UploadedFile) -> ArticleFile:
     """Attach an image or file; images can then be shown in the body by Markdown."""
     _require_editor(user)
@@ -275,7 +276,7 @@ def article_view_record(*, article: Article, session: dict) -> bool:
     return True
 
 
-@transaction.atomic
+@ticket_transaction()
 def feedback_record(
     *, article: Article, helpful: bool, session_key: str, user=None, comment: str = ""
 ) -> Feedback:
@@ -343,7 +344,7 @@ def article_url(article: Article) -> str:
     return settings.SITE_URL + reverse("kb:article", args=[article.slug])
 
 
-@transaction.atomic
+@ticket_transaction()
 def article_link_send(*, ticket: Ticket, article: Article, agent: User) -> Comment:
     """Reply to the requester with a link to the article, and remember the article helped on
     this ticket (resolving it then counts as resolved by documentation)."""
@@ -361,9 +362,8 @@ def article_link_send(*, ticket: Ticket, article: Article, agent: User) -> Comme
     )
     event_record(
         ticket=ticket,
-        kind="article_linked",
+        payload=ArticleLinked(article_id=article.pk, title=article.title),
         actor=agent,
-        data={"article_id": article.pk, "title": article.title},
     )
     return comment
 
@@ -379,7 +379,7 @@ def _ticket_resolution_text(ticket: Ticket) -> str:
     return reply.body if reply else ""
 
 
-@transaction.atomic
+@ticket_transaction()
 def article_create_from_ticket(*, ticket: Ticket, author: User) -> Article:
     """A draft prefilled with the ticket's problem and resolution, linked to the ticket, so a
     good answer one agent wrote becomes findable by everyone once a lead publishes it."""
@@ -401,9 +401,8 @@ def article_create_from_ticket(*, ticket: Ticket, author: User) -> Article:
     )
     event_record(
         ticket=ticket,
-        kind="article_drafted",
+        payload=ArticleDrafted(article_id=article.pk, title=article.title),
         actor=author,
-        data={"article_id": article.pk, "title": article.title},
     )
     return article
 

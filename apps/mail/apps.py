@@ -7,4 +7,6 @@ class MailConfig(AppConfig):
     verbose_name = "E-mail"
 
     def ready(self):
-        from . import receivers  # noqa: F401  (connects to ticket events)
+        from . import receivers
+
+        receivers.register()

@@ -1,12 +1,17 @@
-"""Listens to ticket events and queues the e-mails people should get."""
+"""Queues the e-mails people should get, last of the reactions to a ticket change, so every
+"notified" event the other reactions recorded is seen."""
 
-from django.dispatch import receiver
-
-from apps.tickets.signals import ticket_event
+from apps.tickets.events import ORDER, reaction
 
 from .services import notifications_queue_for_event
 
+MAILED_KINDS = ("created", "replied", "resolved", "notified")
 
-@receiver(ticket_event, dispatch_uid="mail.notify")
-def queue_notifications(sender, event, **kwargs):
-    notifications_queue_for_event(event=event)
+
+def _queue(ticket, events) -> None:
+    for event in events:
+        notifications_queue_for_event(event=event)
+
+
+def register() -> None:
+    reaction("mail.notify", _queue, order=ORDER["mail"], kinds=MAILED_KINDS, needs_ids=True)

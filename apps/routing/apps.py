@@ -7,7 +7,8 @@ class RoutingConfig(AppConfig):
     verbose_name = "Routing"
 
     def ready(self):
-        from . import receivers  # noqa: F401  (evaluates rules on "created" events)
+        from . import events, receivers  # noqa: F401  (events declare their kinds on import)
         from .registration import register_all
 
+        receivers.register()
         register_all()

@@ -5,9 +5,13 @@ The enabled rules are compiled once per process into a single generated Python f
 the rule-set version they were built from. Every evaluation reads that version from the shared
 Django cache (Redis in production, a file cache by default) and recompiles only when an admin
 changed something, so every web and worker process follows a change at its very next ticket.
+When the cache does not answer (Redis down), there is no shared version: each process then
+rebuilds from the database at most every ``LOCAL_TTL`` seconds, so tickets are still routed by
+the current rules, a few seconds late at worst.
 """
 
 import threading
+import time
 import uuid
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -18,6 +22,8 @@ from .conditions import FIELDS, LIST_OPERATORS
 from .safe_regex import regex_compile, regex_search
 
 VERSION_KEY = "routing:rules-version"
+# Without a shared version (the cache is down), how long a process trusts its compiled rules.
+LOCAL_TTL = 10.0
 
 
 @dataclass(frozen=True)
@@ -186,10 +192,14 @@ def evaluate(rules, facts: dict) -> Outcome:
 
 _lock = threading.Lock()
 _compiled: RuleSet | None = None
+_compiled_at = 0.0  # time.monotonic() of the last build
 
 
-def current_version() -> str:
-    """The shared rule-set version; if the cache lost it, start a new one (forces a rebuild)."""
+def current_version() -> str | None:
+    """The shared rule-set version; if the cache lost it, start a new one (forces a rebuild).
+
+    None when the cache does not answer: the caller cannot know whether the rules changed.
+    """
     version = cache.get(VERSION_KEY)
     if version is None:
         cache.add(VERSION_KEY, uuid.uuid4().hex, timeout=None)
@@ -202,16 +212,25 @@ def bump_version() -> None:
     cache.set(VERSION_KEY, uuid.uuid4().hex, timeout=None)
 
 
+def _fresh(compiled: RuleSet | None, version: str | None) -> bool:
+    if compiled is None:
+        return False
+    if version is None:  # no shared version: trust our own build for a few seconds only
+        return compiled.version == "" and time.monotonic() - _compiled_at < LOCAL_TTL
+    return compiled.version == version
+
+
 def ruleset(loader: Callable[[], list[CompiledRule]]) -> RuleSet:
     """The compiled enabled rules, rebuilt with ``loader`` only when the version moved."""
-    global _compiled
+    global _compiled, _compiled_at
     version = current_version()
     compiled = _compiled
-    if compiled is not None and compiled.version == version:
+    if _fresh(compiled, version):
         return compiled
     with _lock:
-        if _compiled is None or _compiled.version != version:
-            _compiled = build(loader(), version)
+        if not _fresh(_compiled, version):
+            _compiled = build(loader(), version or "")
+            _compiled_at = time.monotonic()
         return _compiled
 
 

@@ -9,13 +9,14 @@ from django.utils import timezone
 from apps.accounts.models import Team, Tier, User
 from apps.core.errors import ApplicationError
 from apps.tickets import actions as ticket_actions
-from apps.tickets.events import event_record
+from apps.tickets.events import event_record, ticket_transaction
 from apps.tickets.models import Priority, Ticket
 from apps.tickets.permissions import can_work
 from apps.tickets.services import ticket_update
 
 from . import engine
 from .conditions import ticket_facts
+from .events import Classified, Routed
 from .models import RootCause, RoutingDecision, Rule, TicketClassification, Trigger
 
 logger = logging.getLogger(__name__)
@@ -45,49 +46,90 @@ def _label(name: str) -> str:
         return name
 
 
-def _apply_rule(*, ticket: Ticket, rule: engine.CompiledRule) -> list[dict]:
-    """Apply a matched rule's actions in order; one failing action is recorded, not fatal."""
-    done = []
-    for spec in rule.actions:
-        name = spec.get("action", "")
-        entry = {"action": name, "label": _label(name)}
+def _apply_one(*, ticket: Ticket, name: str, params: dict, source: str) -> dict:
+    """Apply one action in a savepoint; a failing action is recorded, not fatal."""
+    entry = {"action": name, "label": _label(name)}
+    try:
+        with transaction.atomic():  # a savepoint: a failed action leaves no half-write
+            entry["result"] = ticket_actions.action_apply(
+                name=name, ticket=ticket, params=params, actor=None, source=source
+            )
+    except ApplicationError as exc:
+        entry["error"] = exc.message
+    except Exception as exc:  # a bug in another app's action must not lose the ticket
+        logger.exception("Routing action %s (%s) failed", name, source)
+        entry["error"] = f"{type(exc).__name__}: {exc}"
+    return entry
+
+
+def _field_plan(ticket: Ticket, rules) -> tuple[dict, dict]:
+    """The ticket fields every matched rule sets, merged in rule order (later rules win, tags
+    add up), and for each (rule, action index) the fields it asked for or its error."""
+    data, asked = {}, {}
+    for rule in rules:
+        for index, spec in enumerate(rule.actions):
+            try:
+                action = ticket_actions.get(spec.get("action", ""))
+                if action.fields is None:
+                    continue
+                fields = action.fields(ticket, action.validate(spec.get("params") or {}))
+            except ApplicationError as exc:
+                asked[(rule.id, index)] = exc
+                continue
+            if "tags" in fields and "tags" in data:
+                fields = {**fields, "tags": sorted(set(data["tags"]) | set(fields["tags"]))}
+            data.update(fields)
+            asked[(rule.id, index)] = fields
+    return data, asked
+
+
+def _apply_rules(*, ticket: Ticket, rules) -> list[dict]:
+    """Apply the matched rules: every field they set as one ticket update, then their other
+    actions (subtasks, SLA policy, notify, …) in rule order, each in its own savepoint."""
+    data, asked = _field_plan(ticket, rules)
+    sources = "; ".join(f"rule: {rule.name}" for rule in rules)
+    changes, together_error = {}, None
+    if data:
         try:
-            with transaction.atomic():  # a savepoint: a failed action leaves no half-write
-                entry["result"] = ticket_actions.action_apply(
-                    name=name,
-                    ticket=ticket,
-                    params=spec.get("params") or {},
-                    actor=None,
-                    source=f"rule: {rule.name}",
-                )
+            with transaction.atomic():
+                changes = ticket_update(ticket=ticket, actor=None, data=data, source=sources)
         except ApplicationError as exc:
-            entry["error"] = exc.message
-        except Exception as exc:  # a bug in another app's action must not lose the ticket
-            logger.exception("Routing action %s of rule %s failed", name, rule.name)
-            entry["error"] = f"{type(exc).__name__}: {exc}"
-        done.append(entry)
-    return done
+            together_error = exc  # applied one by one below, so the error lands on its action
+    matched = []
+    for rule in rules:
+        done = []
+        source = f"rule: {rule.name}"
+        for index, spec in enumerate(rule.actions):
+            name, params = spec.get("action", ""), spec.get("params") or {}
+            plan = asked.get((rule.id, index))
+            if isinstance(plan, ApplicationError):
+                done.append({"action": name, "label": _label(name), "error": plan.message})
+            elif plan is None or together_error is not None:
+                done.append(_apply_one(ticket=ticket, name=name, params=params, source=source))
+            else:
+                result = ticket_actions.changes_text(changes, plan)
+                done.append({"action": name, "label": _label(name), "result": result})
+        matched.append({"rule_id": rule.id, "rule": rule.name, "actions": done})
+    return matched
 
 
-@transaction.atomic
+@ticket_transaction()
 def routing_evaluate(*, ticket: Ticket, trigger: str = Trigger.CREATED, actor=None):
     """Run the rules for a ticket, apply what matched, and record why it went where it went."""
     started = time.perf_counter()
     rules = compiled_rules()
     outcome = engine.evaluate(rules, ticket_facts(ticket))
     match_ms = (time.perf_counter() - started) * 1000
-    matched = [
-        {"rule_id": rule.id, "rule": rule.name, "actions": _apply_rule(ticket=ticket, rule=rule)}
-        for rule in outcome.matched
-    ]
-    triage = triage_team()
+    matched = _apply_rules(ticket=ticket, rules=outcome.matched)
     team_set = any(
         a["action"] == "set_team" and "result" in a for m in matched for a in m["actions"]
     )
-    if trigger == Trigger.REROUTE and not team_set and triage and ticket.team_id != triage.pk:
-        # Routing again from scratch: what no rule claims goes back to triage.
-        ticket_update(ticket=ticket, actor=actor, data={"team": triage}, source="re-route")
-    routed = ticket.team_id is not None and (triage is None or ticket.team_id != triage.pk)
+    if trigger == Trigger.REROUTE and not team_set:
+        triage = triage_team()
+        if triage and ticket.team_id != triage.pk:
+            # Routing again from scratch: what no rule claims goes back to triage.
+            ticket_update(ticket=ticket, actor=actor, data={"team": triage}, source="re-route")
+    routed = ticket.team_id is not None and not ticket.team.is_triage
     decision = RoutingDecision.objects.create(
         ticket=ticket,
         trigger=trigger,
@@ -109,20 +151,21 @@ def routing_evaluate(*, ticket: Ticket, trigger: str = Trigger.CREATED, actor=No
 
 def _record(decision: RoutingDecision, ticket: Ticket, actor) -> None:
     team = ticket.team.name if ticket.team_id else None
+    errors = len(decision.errors) + sum(
+        1 for m in decision.matched for a in m["actions"] if "error" in a
+    )
     event_record(
         ticket=ticket,
-        kind="routed",
+        payload=Routed(
+            decision_id=decision.pk,
+            trigger=decision.trigger,
+            rules=[m["rule"] for m in decision.matched],
+            team=team,
+            routed=decision.routed,
+            errors=errors,
+            ms=decision.total_ms,
+        ),
         actor=actor,
-        data={
-            "decision_id": decision.pk,
-            "trigger": decision.trigger,
-            "rules": [m["rule"] for m in decision.matched],
-            "team": team,
-            "routed": decision.routed,
-            "errors": len(decision.errors)
-            + sum(1 for m in decision.matched for a in m["actions"] if "error" in a),
-            "ms": decision.total_ms,
-        },
     )
 
 
@@ -139,7 +182,7 @@ def can_triage(user: User) -> bool:
     return bool(user.is_superuser or (triage and triage.pk in user.team_ids))
 
 
-@transaction.atomic
+@ticket_transaction()
 def triage_route(*, ticket: Ticket, actor: User, team, tier=None) -> RoutingDecision:
     """A triager places a ticket with one action: its team, and optionally the tier."""
     if not can_triage(actor) or not can_work(actor, ticket):
@@ -332,7 +375,7 @@ def _root_cause(value) -> RootCause | None:
     return cause
 
 
-@transaction.atomic
+@ticket_transaction()
 def classification_set(
     *, ticket: Ticket, actor: User, root_cause=None, is_regression: bool = False, feature: str = ""
 ) -> TicketClassification:
@@ -357,7 +400,7 @@ def classification_set(
             setattr(current, field, value)
         current.updated_by, current.updated_at = actor, timezone.now()
         current.save()
-        event_record(ticket=ticket, kind="classified", actor=actor, changes=changes)
+        event_record(ticket=ticket, payload=Classified(), actor=actor, changes=changes)
     return current
 
 

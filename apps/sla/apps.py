@@ -7,6 +7,7 @@ class SlaConfig(AppConfig):
     verbose_name = "SLA"
 
     def ready(self):
-        from . import plugins, receivers  # noqa: F401
+        from . import events, plugins, receivers  # noqa: F401  (events declare their kinds)
 
         plugins.register()
+        receivers.register()

@@ -18,6 +18,7 @@ from django.utils import timezone
 from apps.tickets.models import Category, Priority
 from apps.tickets.services import ticket_create, ticket_update
 
+from .events import CLOCK_NEWS
 from .models import Calendar, Clock, ClockState, EscalationStep, Holiday, Policy, Target
 from .models import WorkingHours as Hours
 
@@ -181,8 +182,9 @@ def _settle_history() -> int:
             with time_machine.travel(moment, tick=False):
                 event_record(
                     ticket=clock.ticket,
-                    kind=kind,
-                    data={"target": clock.get_metric_display(), "policy": clock.policy.name},
+                    payload=CLOCK_NEWS[kind](
+                        target=clock.get_metric_display(), policy=clock.policy.name
+                    ),
                 )
         clock.warned_at = clock.warned_at or clock.warn_at
         if clock.due_at <= now:

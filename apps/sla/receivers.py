@@ -1,12 +1,14 @@
-"""Clocks follow every ticket event, in the event's transaction."""
+"""Clocks follow the ticket: once per change, after routing and the ticket's own writes."""
 
-from django.dispatch import receiver
+from apps.tickets.events import ORDER, reaction
 
-from apps.tickets.signals import ticket_event
-
-from .services import clocks_react_to_event
+from .services import CLOCK_KINDS, clocks_react
 
 
-@receiver(ticket_event, dispatch_uid="sla.clocks")
-def update_clocks(sender, event, **kwargs):
-    clocks_react_to_event(event=event)
+def register() -> None:
+    reaction(
+        "sla.clocks",
+        lambda ticket, events: clocks_react(ticket=ticket, events=events),
+        order=ORDER["sla"],
+        kinds=[*CLOCK_KINDS, "sla_policy_applied"],
+    )

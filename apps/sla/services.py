@@ -1,6 +1,7 @@
 """SLA writes: choosing a ticket's policy, keeping its clocks in step with the ticket, and the
 timer work (warn, breach, escalation steps), each made to happen once by a claim."""
 
+import logging
 from contextlib import ExitStack
 from datetime import datetime
 
@@ -11,11 +12,13 @@ from django.utils import timezone
 
 from apps.accounts.models import Membership
 from apps.core.errors import ApplicationError
+from apps.core.queue import publish_after_commit
 from apps.tickets import actions
-from apps.tickets.events import event_record
+from apps.tickets.events import event_record, notify, ticket_transaction
 from apps.tickets.models import Status, Ticket
 
 from .calendars import calendar_get
+from .events import CLOCK_NEWS, PolicyApplied, StepRan
 from .models import (
     Calendar,
     Clock,
@@ -26,6 +29,8 @@ from .models import (
     StepRun,
     TicketPolicy,
 )
+
+log = logging.getLogger(__name__)
 
 DONE_STATUSES = (Status.RESOLVED, Status.CLOSED)
 # Event kinds this app records itself: they never move a clock.
@@ -50,9 +55,15 @@ def _matches(policy: Policy, ticket: Ticket) -> bool:
     )
 
 
-def policy_for_ticket(*, ticket: Ticket) -> Policy | None:
-    """The policy a routing rule set, else the first active one whose conditions match."""
-    chosen = TicketPolicy.objects.filter(ticket=ticket).select_related("policy").first()
+def policy_for_ticket(*, ticket: Ticket, may_be_chosen: bool = True) -> Policy | None:
+    """The policy a routing rule set, else the first active one whose conditions match.
+    ``may_be_chosen=False`` skips the look-up when no policy can have been set (a new ticket
+    no rule gave one)."""
+    chosen = (
+        TicketPolicy.objects.filter(ticket=ticket).select_related("policy").first()
+        if may_be_chosen
+        else None
+    )
     if chosen and chosen.policy.is_active:
         return chosen.policy
     for policy in Policy.objects.filter(is_active=True).order_by("position", "id"):
@@ -61,7 +72,7 @@ def policy_for_ticket(*, ticket: Ticket) -> Policy | None:
     return None
 
 
-@transaction.atomic
+@ticket_transaction()
 def ticket_policy_apply(*, ticket: Ticket, policy: Policy, actor=None, source: str = "") -> str:
     """Set a ticket's policy explicitly (the "apply SLA policy" action); clocks follow."""
     if not policy.is_active:
@@ -69,11 +80,9 @@ def ticket_policy_apply(*, ticket: Ticket, policy: Policy, actor=None, source: s
     TicketPolicy.objects.update_or_create(ticket=ticket, defaults={"policy": policy})
     event_record(
         ticket=ticket,
-        kind="sla_policy_applied",
+        payload=PolicyApplied(policy=policy.name, policy_id=policy.pk, source=source),
         actor=actor,
-        data={"policy": policy.name, "policy_id": policy.pk, "source": source},
-    )
-    clocks_sync(ticket_id=ticket.pk)
+    )  # the clocks follow when the change commits (see receivers)
     return f"SLA policy → {policy.name}"
 
 
@@ -107,7 +116,6 @@ def _start(ticket, policy, metric, seconds, at, cycle, now) -> Clock:
         run_started_at=at,
     )
     _schedule(clock, policy, now)
-    clock.save()
     return clock
 
 
@@ -151,10 +159,11 @@ def _sync_one(
         if start_at is None:
             return
         open_clock = _start(ticket, policy, metric, seconds, start_at, cycle, now)
+        clocks.append(open_clock)  # inserted with the other new ones by clocks_sync
     met_at = _met_time(ticket, metric, open_clock, event_kind, by_agent, event_at, done)
     if met_at is not None:
         _meet(open_clock, met_at)
-        open_clock.save()
+        _save(open_clock)
         return
     _retarget_and_pause(open_clock, policy, seconds, ticket, now)
 
@@ -197,26 +206,42 @@ def _retarget_and_pause(clock, policy, seconds, ticket, now) -> None:
     elif changed and clock.state == ClockState.RUNNING:
         _schedule(clock, policy, now)
     if changed:
+        _save(clock)
+
+
+def _save(clock: Clock) -> None:
+    if not clock._state.adding:  # a new clock is inserted with the others at the end
         clock.save()
 
 
-@transaction.atomic
-def clocks_sync(*, ticket_id: int, event_kind: str = "", by_agent: bool = False, event_at=None):
+@transaction.atomic(savepoint=False)
+def clocks_sync(
+    *,
+    ticket_id: int,
+    ticket=None,
+    event_kind: str = "",
+    by_agent: bool = False,
+    event_at=None,
+    new: bool = False,
+    policy_applied: bool = True,
+):
     """Recompute a ticket's clocks from its current state.
 
-    Called for every ticket event in the event's transaction. It reads the ticket afresh and
-    derives everything from it (not from what the event says changed), so when several apps
-    react to one event and change the ticket in turn, the order they run in does not matter.
+    Derives everything from the ticket as it stands (not from what an event says changed), so
+    it may run after any number of changes. ``new``: the ticket was created in this
+    transaction, so it has no clocks yet; ``policy_applied``: a policy may have been set on it.
     """
     now = timezone.now()
     event_at = event_at or now
-    ticket = Ticket.objects.select_related("requester").get(pk=ticket_id)
-    clocks = list(ticket.sla_clocks.select_for_update().order_by("metric", "cycle"))
-    policy = policy_for_ticket(ticket=ticket)
+    if ticket is None:
+        ticket = Ticket.objects.select_related("requester").get(pk=ticket_id)
+    clocks = [] if new else list(ticket.sla_clocks.select_for_update().order_by("metric", "cycle"))
+    policy = policy_for_ticket(ticket=ticket, may_be_chosen=policy_applied or not new)
     if policy is None:
         Clock.objects.filter(pk__in=[c.pk for c in clocks if c.is_live]).delete()
         return
     targets = _targets(policy, ticket.priority)
+    stored = len(clocks)  # _sync_one appends the clocks it starts
     for metric in Metric.values:
         _sync_one(
             ticket=ticket,
@@ -229,16 +254,23 @@ def clocks_sync(*, ticket_id: int, event_kind: str = "", by_agent: bool = False,
             by_agent=by_agent,
             event_at=event_at,
         )
+    Clock.objects.bulk_create(clocks[stored:])
 
 
-def clocks_react_to_event(*, event) -> None:
-    if event.kind not in CLOCK_KINDS:
-        return
+def clocks_react(*, ticket, events) -> None:
+    """Recompute the clocks once for a change's events. A reply matters by who wrote it (it
+    meets or starts a next-response clock): the last reply of the change decides."""
+    replies = [e for e in events if e.kind == "replied"]
+    last = replies[-1] if replies else events[-1]
+    kinds = {e.kind for e in events}
     clocks_sync(
-        ticket_id=event.ticket_id,
-        event_kind=event.kind,
-        by_agent=bool(event.data.get("by_agent")),
-        event_at=event.created_at,
+        ticket_id=ticket.pk,
+        ticket=ticket,
+        new="created" in kinds,
+        policy_applied="sla_policy_applied" in kinds,
+        event_kind=last.kind,
+        by_agent=bool(last.data.get("by_agent")),
+        event_at=last.created_at,
     )
 
 
@@ -263,26 +295,22 @@ SOURCES = {"sla_warning": "SLA warning", "sla_breached": "SLA breach"}
 def _announce(clock: Clock, kind: str, message: str, *, leads: bool) -> None:
     """Record the SLA event in the history, and who must hear of it (mail sends those)."""
     ticket = clock.ticket
-    data = {
-        "target": clock.get_metric_display(),
-        "policy": clock.policy.name,
-        "due": f"{timezone.localtime(clock.due_at):%a %d %b %H:%M}" if clock.due_at else "",
-    }
-    event_record(ticket=ticket, kind=kind, data=data)
-    people = _people_to_tell(ticket, leads=leads)
-    if people:
-        event_record(
-            ticket=ticket,
-            kind="notified",
-            data={"user_ids": people, "message": message, "source": SOURCES[kind]},
-        )
+    due = f"{timezone.localtime(clock.due_at):%a %d %b %H:%M}" if clock.due_at else ""
+    news = CLOCK_NEWS[kind](target=clock.get_metric_display(), policy=clock.policy.name, due=due)
+    event_record(ticket=ticket, payload=news)
+    notify(
+        ticket=ticket,
+        user_ids=_people_to_tell(ticket, leads=leads),
+        message=message,
+        source=SOURCES[kind],
+    )
 
 
 def _clock(clock_id: int) -> Clock:
     return Clock.objects.select_related("ticket__team", "policy").get(pk=clock_id)
 
 
-@transaction.atomic
+@ticket_transaction()
 def clock_warn(*, clock_id: int, now: datetime | None = None) -> bool:
     """Warn that a clock is close to its due time. The conditional update is the claim: of two
     workers given the same clock, one updates the row and warns, the other updates nothing."""
@@ -303,7 +331,7 @@ def clock_warn(*, clock_id: int, now: datetime | None = None) -> bool:
     return True
 
 
-@transaction.atomic
+@ticket_transaction()
 def clock_breach(*, clock_id: int, now: datetime | None = None) -> bool:
     """Mark a running clock past its due time as breached (once) and schedule escalation."""
     now = now or timezone.now()
@@ -341,7 +369,7 @@ def _next_step_time(clock: Clock) -> datetime | None:
     return cal.add(clock.due_at, steps[clock.steps_done].delay_minutes * 60)
 
 
-@transaction.atomic
+@ticket_transaction()
 def clock_step_run(*, clock_id: int, now: datetime | None = None) -> str | None:
     """Run the clock's next escalation step if its time has come; None if there was nothing
     to do (not yet, none left, or another worker did it). The clock row is locked while the
@@ -375,7 +403,7 @@ def clock_step_run(*, clock_id: int, now: datetime | None = None) -> str | None:
         # for the sweep.
         from .tasks import clock_step_task
 
-        transaction.on_commit(lambda: clock_step_task.delay(clock_id))
+        publish_after_commit(clock_step_task, clock_id)
     return (run.outcome or run.error) if run else None
 
 
@@ -394,13 +422,12 @@ def _run_step(clock: Clock, step: EscalationStep, run: StepRun) -> None:
     run.save(update_fields=["outcome", "error"])
     event_record(
         ticket=ticket,
-        kind="sla_step",
-        data={
-            "target": clock.get_metric_display(),
-            "action": step.action,
-            "outcome": run.outcome,
-            "error": run.error,
-        },
+        payload=StepRan(
+            target=clock.get_metric_display(),
+            action=step.action,
+            outcome=run.outcome,
+            error=run.error,
+        ),
     )
 
 
@@ -459,17 +486,20 @@ def sla_sweep(*, now: datetime | None = None, enqueue=None, batch: int = SWEEP_B
         found[kind].append(clock_id)
     task_for = {"warn": tasks.clock_warn_task, "breach": tasks.clock_breach_task}
     task_for["step"] = tasks.clock_step_task
-    with ExitStack() as stack:
-        if enqueue is None:
-            # One broker connection for the whole batch, not one per task.
-            producer = stack.enter_context(current_app.producer_or_acquire())
+    try:
+        with ExitStack() as stack:
+            if enqueue is None:
+                # One broker connection for the whole batch, not one per task.
+                producer = stack.enter_context(current_app.producer_or_acquire())
 
-            def enqueue(task, clock_id):
-                task.apply_async((clock_id,), producer=producer)
+                def enqueue(task, clock_id):
+                    task.apply_async((clock_id,), producer=producer, retry=False)
 
-        for kind, ids in found.items():
-            for clock_id in ids:
-                enqueue(task_for[kind], clock_id)
+            for kind, ids in found.items():
+                for clock_id in ids:
+                    enqueue(task_for[kind], clock_id)
+    except Exception:  # the broker is down: nothing was claimed, the next sweep finds them again
+        log.warning("SLA sweep could not enqueue; the clocks stay due", exc_info=True)
     return found
 
 

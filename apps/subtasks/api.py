@@ -16,6 +16,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from apps.accounts.models import Team, User
+from apps.tickets.idempotency import IDEMPOTENCY_KEY_PARAMETER, idempotent
 from apps.tickets.permissions import can_work
 from apps.tickets.selectors import ticket_get
 
@@ -170,7 +171,12 @@ class TicketSubtaskList(generics.ListCreateAPIView):
         ticket = _agent_ticket(self.request, self.kwargs["reference"])
         return selectors.subtask_list_for_ticket(ticket=ticket)
 
-    @extend_schema(request=SubtaskWriteSerializer, responses={201: SubtaskSerializer})
+    @extend_schema(
+        parameters=[IDEMPOTENCY_KEY_PARAMETER],
+        request=SubtaskWriteSerializer,
+        responses={201: SubtaskSerializer},
+    )
+    @idempotent
     def post(self, request, reference):
         ticket = _agent_ticket(request, reference)
         data = SubtaskWriteSerializer(data=request.data, ticket=ticket)

@@ -7,6 +7,6 @@ class SubtasksConfig(AppConfig):
     verbose_name = "Subtasks"
 
     def ready(self):
-        from . import extensions
+        from . import events, extensions  # noqa: F401  (events declare their kinds)
 
         extensions.register()

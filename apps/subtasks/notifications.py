@@ -1,20 +1,23 @@
 """E-mails this app sends itself: the assignee's link, overdue reminders, the manager's notice.
 
-Each is claimed on the subtask row with a conditional update before it is sent, so a retried
-task or two workers running the same sweep send it once.
+Each is claimed on the subtask row with a conditional update, and stored in the outbox in the
+same transaction as the claim — one message per person — so two workers running the same sweep
+store it once, and a team's mail where one address fails still reaches each member once.
 """
 
 import datetime
 
 from django.conf import settings
-from django.core.mail import send_mail
+from django.db import transaction
 from django.db.models import F, Q
 from django.template.loader import render_to_string
 from django.utils import timezone
 
 from apps.accounts.models import User
-from apps.tickets.events import event_record
+from apps.core.outbox import outbox_enqueue
+from apps.tickets.events import event_record, ticket_transaction
 
+from . import events
 from .links import link_url
 from .models import OPEN_STATUSES, Subtask
 
@@ -25,15 +28,21 @@ def _assignees(subtask: Subtask) -> list[User]:
     if subtask.assignee_user_id:
         return [subtask.assignee_user] if subtask.assignee_user.is_active else []
     if subtask.assignee_team_id:
-        return list(subtask.assignee_team.members.filter(is_active=True))
+        return list(subtask.assignee_team.members.filter(is_active=True).order_by("pk"))
     return []
 
 
-def _send(template: str, *, to: User, context: dict) -> None:
-    context = {**context, "person": to}
-    subject = render_to_string(f"subtasks/email/{template}_subject.txt", context).strip()
-    body = render_to_string(f"subtasks/email/{template}.txt", context)
-    send_mail(subject=subject, message=body, from_email=None, recipient_list=[to.email])
+def _queue(template: str, *, to: User, subtask: Subtask, key: str, context: dict) -> None:
+    """Render one e-mail and store it in the outbox (sent after commit)."""
+    context = {**context, "subtask": subtask, "person": to}
+    outbox_enqueue(
+        kind=f"subtask_{template}",
+        to=to.email,
+        subject=render_to_string(f"subtasks/email/{template}_subject.txt", context).strip(),
+        body=render_to_string(f"subtasks/email/{template}.txt", context),
+        dedupe_key=key,
+        ticket_reference=subtask.ticket.reference,
+    )
 
 
 def _load(subtask_id: int) -> Subtask:
@@ -42,23 +51,37 @@ def _load(subtask_id: int) -> Subtask:
     ).get(pk=subtask_id)
 
 
-def subtask_link_mail_send(*, subtask_id: int, user_id: int | None = None) -> bool:
-    """E-mail the assignee(s) their link, once per claim. Returns whether this call sent."""
+def _stamp(moment: datetime.datetime) -> str:
+    return moment.strftime("%Y%m%dT%H%M%S.%f")
+
+
+def subtask_link_mail_queue(
+    *,
+    subtask: Subtask,
+    user_id: int | None = None,
+    resend_pause: datetime.timedelta | None = None,
+) -> bool:
+    """Store the e-mail with their link for the assignee(s) — or only ``user_id`` — in the
+    caller's transaction. Claimed on ``link_mailed_at``: once per assignment, or (a re-send)
+    once per ``resend_pause``. Returns whether this call claimed it."""
     now = timezone.now()
-    claimed = Subtask.objects.filter(pk=subtask_id, link_mailed_at__isnull=True).update(
-        link_mailed_at=now
-    )
-    if not claimed:
-        return False
-    subtask = _load(subtask_id)
-    people = [p for p in _assignees(subtask) if user_id is None or p.pk == user_id]
-    try:
-        for person in people:
-            url = link_url(subtask=subtask, user=person)
-            _send("assigned", to=person, context={"subtask": subtask, "url": url})
-    except Exception:
-        Subtask.objects.filter(pk=subtask_id, link_mailed_at=now).update(link_mailed_at=None)
-        raise
+    unmailed = Q(link_mailed_at__isnull=True)
+    if resend_pause is not None:
+        unmailed |= Q(link_mailed_at__lt=now - resend_pause)
+    with transaction.atomic(savepoint=False):  # the claim and its messages, together
+        if not Subtask.objects.filter(unmailed, pk=subtask.pk).update(link_mailed_at=now):
+            return False
+        for person in _assignees(subtask):
+            if user_id is not None and person.pk != user_id:
+                continue
+            _queue(
+                "assigned",
+                to=person,
+                subtask=subtask,
+                key=f"subtask-link:{subtask.pk}:{person.pk}:{subtask.link_version}:{_stamp(now)}",
+                context={"url": link_url(subtask=subtask, user=person)},
+            )
+    subtask.link_mailed_at = now
     return True
 
 
@@ -68,54 +91,60 @@ def _overdue() -> "Subtask.objects":
     ).filter(Q(assignee_user__isnull=False) | Q(assignee_team__isnull=False))
 
 
-def _claim(subtask_id: int, field: str, **conditions) -> bool:
+def _claim(subtask_id: int, field: str, **conditions) -> datetime.datetime | None:
     now = timezone.now()
-    return bool(
-        Subtask.objects.filter(pk=subtask_id, **{f"{field}__isnull": True}, **conditions).update(
-            **{field: now}
-        )
-    )
+    claimed = Subtask.objects.filter(
+        pk=subtask_id, **{f"{field}__isnull": True}, **conditions
+    ).update(**{field: now})
+    return now if claimed else None
 
 
+@ticket_transaction()
 def subtask_remind(*, subtask_id: int) -> bool:
     """The assignee's overdue reminder (with their link), at most once per assignment."""
-    if not _claim(subtask_id, "reminded_at", status__in=OPEN_STATUSES):
+    reminded_at = _claim(subtask_id, "reminded_at", status__in=OPEN_STATUSES)
+    if reminded_at is None:
         return False
     subtask = _load(subtask_id)
-    try:
-        for person in _assignees(subtask):
-            url = link_url(subtask=subtask, user=person)
-            _send("reminder", to=person, context={"subtask": subtask, "url": url})
-    except Exception:
-        Subtask.objects.filter(pk=subtask_id).update(reminded_at=None)
-        raise
+    for person in _assignees(subtask):
+        _queue(
+            "reminder",
+            to=person,
+            subtask=subtask,
+            key=f"subtask-reminder:{subtask.pk}:{person.pk}:{_stamp(reminded_at)}",
+            context={"url": link_url(subtask=subtask, user=person)},
+        )
     event_record(
         ticket=subtask.ticket,
-        kind="subtask_reminded",
-        data={"subtask_id": subtask.pk, "title": subtask.title, "to": str(subtask.assignee)},
+        payload=events.Reminded(
+            subtask_id=subtask.pk, title=subtask.title, to=str(subtask.assignee)
+        ),
     )
     return True
 
 
+@ticket_transaction()
 def subtask_notify_manager(*, subtask_id: int) -> bool:
     """The managerial push: tell the assignee's manager the task is still overdue, once."""
-    if not _claim(subtask_id, "manager_notified_at", status__in=OPEN_STATUSES):
+    notified_at = _claim(subtask_id, "manager_notified_at", status__in=OPEN_STATUSES)
+    if notified_at is None:
         return False
     subtask = _load(subtask_id)
     manager = subtask.assignee_user.manager if subtask.assignee_user_id else None
     if manager is None or not manager.is_active:
         return False
-    try:
-        _send(
-            "manager", to=manager, context={"subtask": subtask, "assignee": subtask.assignee_user}
-        )
-    except Exception:
-        Subtask.objects.filter(pk=subtask_id).update(manager_notified_at=None)
-        raise
+    _queue(
+        "manager",
+        to=manager,
+        subtask=subtask,
+        key=f"subtask-manager:{subtask.pk}:{manager.pk}:{_stamp(notified_at)}",
+        context={"assignee": subtask.assignee_user},
+    )
     event_record(
         ticket=subtask.ticket,
-        kind="subtask_manager_notified",
-        data={"subtask_id": subtask.pk, "title": subtask.title, "manager": str(manager)},
+        payload=events.ManagerNotified(
+            subtask_id=subtask.pk, title=subtask.title, manager=str(manager)
+        ),
     )
     return True
 

@@ -31,9 +31,13 @@ class Param:
 class TicketAction:
     name: str
     label: str
-    apply: Callable[..., str]  # apply(*, ticket, params, actor, source) -> what it did
+    # apply(*, ticket, params, actor, source) -> what it did; or ``fields`` below.
+    apply: Callable[..., str] | None = None
     params: tuple[Param, ...] = ()
     clean: Callable[[dict], dict] = field(default=lambda params: params)
+    # For actions that only set ticket fields: fields(ticket, params) -> the ``ticket_update``
+    # data. Routing merges these across a ticket's matched rules into one update.
+    fields: Callable[[Ticket, dict], dict] | None = None
 
     def validate(self, params: dict) -> dict:
         """Check stored parameters; ApplicationError names the one at fault."""
@@ -75,6 +79,8 @@ def action_apply(*, name: str, ticket: Ticket, params: dict, actor=None, source:
     """Validate and apply one action; ``source`` says on whose behalf (a rule, an SLA step)."""
     action = get(name)
     cleaned = action.validate(params)
+    if action.fields is not None:
+        return _update(ticket, actor, source, action.fields(ticket, cleaned))
     return action.apply(ticket=ticket, params=cleaned, actor=actor, source=source)
 
 
@@ -109,7 +115,17 @@ def _update(ticket, actor, source, data) -> str:
     from .services import ticket_update
 
     changed = ticket_update(ticket=ticket, actor=actor, data=data, source=source)
-    return ", ".join(f"{k} → {v['after']}" for k, v in changed.items()) or "no change"
+    return changes_text(changed, data)
+
+
+def changes_text(changes: dict, fields) -> str:
+    """What an update did to ``fields``, in one line ("team → Networks")."""
+    done = [f"{k} → {_shown(v['after'])}" for k, v in changes.items() if k in fields]
+    return ", ".join(done) or "no change"
+
+
+def _shown(value) -> str:
+    return ", ".join(value) if isinstance(value, list) else str(value)
 
 
 def register_builtin_actions() -> None:
@@ -119,9 +135,7 @@ def register_builtin_actions() -> None:
             label="Set team",
             params=(Param("team", "team", "Team"),),
             clean=lambda p: {"team": _team(p["team"]).pk},
-            apply=lambda *, ticket, params, actor, source: _update(
-                ticket, actor, source, {"team": _team(params["team"])}
-            ),
+            fields=lambda ticket, params: {"team": params["team"]},  # checked by clean
         )
     )
     register(
@@ -130,9 +144,7 @@ def register_builtin_actions() -> None:
             label="Set tier",
             params=(Param("tier", "tier", "Tier"),),
             clean=lambda p: {"tier": _choice(p["tier"], Tier, "tier")},
-            apply=lambda *, ticket, params, actor, source: _update(
-                ticket, actor, source, {"tier": params["tier"]}
-            ),
+            fields=lambda ticket, params: {"tier": params["tier"]},
         )
     )
     register(
@@ -141,9 +153,7 @@ def register_builtin_actions() -> None:
             label="Set priority",
             params=(Param("priority", "priority", "Priority"),),
             clean=lambda p: {"priority": _choice(p["priority"], Priority, "priority")},
-            apply=lambda *, ticket, params, actor, source: _update(
-                ticket, actor, source, {"priority": params["priority"]}
-            ),
+            fields=lambda ticket, params: {"priority": params["priority"]},
         )
     )
     register(
@@ -152,9 +162,7 @@ def register_builtin_actions() -> None:
             label="Assign to",
             params=(Param("assignee", "user", "Agent"),),
             clean=lambda p: {"assignee": _agent(p["assignee"]).pk},
-            apply=lambda *, ticket, params, actor, source: _update(
-                ticket, actor, source, {"assignee": _agent(params["assignee"])}
-            ),
+            fields=lambda ticket, params: {"assignee": params["assignee"]},
         )
     )
     register(
@@ -163,12 +171,9 @@ def register_builtin_actions() -> None:
             label="Add tags",
             params=(Param("tags", "tags", "Tags"),),
             clean=_clean_tags,
-            apply=lambda *, ticket, params, actor, source: _update(
-                ticket,
-                actor,
-                source,
-                {"tags": sorted({t.name for t in ticket.tags.all()} | set(params["tags"]))},
-            ),
+            fields=lambda ticket, params: {
+                "tags": sorted({t.name for t in ticket.tags.all()} | set(params["tags"]))
+            },
         )
     )
     register(
@@ -211,19 +216,16 @@ def _clean_notify(params: dict) -> dict:
 
 def _notify(*, ticket, params, actor, source) -> str:
     """Record who should hear about the ticket; the mail app sends the e-mails after commit."""
-    from .events import event_record
+    from .events import notify
 
     recipients = set(params["users"])
     if params["team"]:
         recipients |= set(Team.objects.get(pk=params["team"]).members.values_list("pk", flat=True))
-    event_record(
+    notify(
         ticket=ticket,
-        kind="notified",
+        user_ids=recipients,
+        message=params["message"],
+        source=source,
         actor=actor,
-        data={
-            "user_ids": sorted(recipients),
-            "message": params["message"],
-            "source": source,
-        },
     )
     return f"notified {len(recipients)} people"

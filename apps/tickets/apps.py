@@ -11,6 +11,7 @@ class TicketsConfig(AppConfig):
 
         actions.register_builtin_actions()
 
-        from .tiers import admin, receivers, registry  # noqa: F401  (they register on import)
+        from .tiers import admin, events, receivers, registry  # noqa: F401  (register on import)
 
+        receivers.register()
         registry.register()

@@ -276,6 +276,40 @@ class TicketEvent(models.Model):
         raise TypeError("Ticket events are append-only.")
 
 
-# Tiers, escalation paths, checklists, hand-backs, time per tier and in-app notifications live in
-# their own module; imported here so Django registers them with the tickets app.
-from .tiers.models import *  # noqa: E402, F403
+class ApiIdempotencyKey(models.Model):
+    """The response an API create or reply gave for a client's ``Idempotency-Key``.
+
+    Stored in the transaction that created the object, so a retry either finds it (and gets the
+    same answer back) or the first attempt never happened. Kept for
+    ``IDEMPOTENCY_KEY_TTL_HOURS``; a periodic task purges older rows.
+    """
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    key = models.CharField(max_length=255)
+    method = models.CharField(max_length=10)
+    path = models.CharField(max_length=500)
+    fingerprint = models.CharField(max_length=64, help_text="SHA-256 of method, path and body.")
+    response_status = models.PositiveSmallIntegerField()
+    response_body = models.JSONField(default=dict, blank=True)
+    created_at = models.DateTimeField(default=timezone.now, db_index=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["user", "key"], name="api_idempotency_key_once")
+        ]
+
+    def __str__(self):
+        return f"{self.method} {self.path} [{self.key}]"
+
+
+# Tiers (escalation paths, checklists, hand-backs, time per tier, in-app notifications) are
+# tickets models kept in their own module; imported here so Django registers them.
+from .tiers.models import (  # noqa: E402, F401
+    ChecklistItem,
+    ChecklistValue,
+    Escalation,
+    EscalationStep,
+    HandBack,
+    Notification,
+    TierTime,
+)

@@ -9,14 +9,22 @@ from collections.abc import Iterable
 
 from django.conf import settings
 from django.core.files.uploadedfile import UploadedFile
-from django.db import transaction
 from django.utils import timezone
 
 from apps.accounts.models import Team, User
 from apps.core.errors import ApplicationError
 
 from . import extensions
-from .events import display, event_record
+from .events import (
+    STATUS_EVENTS,
+    Attached,
+    Created,
+    NoteAdded,
+    Replied,
+    display,
+    event_record,
+    ticket_transaction,
+)
 from .models import (
     Attachment,
     Category,
@@ -103,7 +111,7 @@ def _store_attachments(*, ticket, comment, files, user) -> list[Attachment]:
     return stored
 
 
-@transaction.atomic
+@ticket_transaction()
 def ticket_create(
     *,
     requester: User,
@@ -145,9 +153,8 @@ def ticket_create(
     _store_attachments(ticket=ticket, comment=None, files=files, user=requester)
     event_record(
         ticket=ticket,
-        kind=EventKind.CREATED,
+        payload=Created(channel=channel, attachments=len(files)),
         actor=actor or requester,
-        data={"channel": channel, "attachments": len(files)},
     )
     return ticket
 
@@ -205,7 +212,7 @@ def _status_kind(before: str, after: str) -> str:
     return EventKind.CHANGED
 
 
-@transaction.atomic
+@ticket_transaction()
 def ticket_update(*, ticket: Ticket, actor: User | None, data: dict, source: str = "") -> dict:
     """Change any of EDITABLE_FIELDS; returns ``{field: {"before", "after"}}`` of what changed.
 
@@ -217,14 +224,23 @@ def ticket_update(*, ticket: Ticket, actor: User | None, data: dict, source: str
         raise ApplicationError(
             f"“{sorted(unknown)[0]}” cannot be changed.", field=sorted(unknown)[0]
         )
-    locked = Ticket.objects.select_for_update().get(pk=ticket.pk)
+    # The related rows come along for the history's before-values; only the ticket is locked.
+    locked = (
+        Ticket.objects.select_for_update(of=("self",))
+        .select_related("team", "assignee", "category", "location", "product")
+        .get(pk=ticket.pk)
+    )
     new = {field: _normalise(field, value) for field, value in data.items()}
     changes = {}
     for field, value in new.items():
         if field == "tags":
             before = sorted(locked.tags.values_list("name", flat=True))
             if before != value:
-                locked.tags.set([Tag.objects.get_or_create(name=n)[0] for n in value])
+                added, gone = set(value) - set(before), set(before) - set(value)
+                if gone:
+                    locked.tags.remove(*Tag.objects.filter(name__in=gone))
+                if added:
+                    locked.tags.add(*[Tag.objects.get_or_create(name=n)[0] for n in added])
                 changes["tags"] = {"before": before, "after": value}
             continue
         before = getattr(locked, field)
@@ -259,15 +275,14 @@ def ticket_update(*, ticket: Ticket, actor: User | None, data: dict, source: str
     kind = _status_kind(status_change["before"], new["status"]) if status_change else None
     event_record(
         ticket=ticket,
-        kind=kind or EventKind.CHANGED,
+        payload=STATUS_EVENTS[kind or EventKind.CHANGED](source=source),
         actor=actor,
         changes=changes,
-        data={"source": source} if source else {},
     )
     return changes
 
 
-@transaction.atomic
+@ticket_transaction()
 def comment_add(
     *,
     ticket: Ticket,
@@ -304,11 +319,11 @@ def comment_add(
     )
     _store_attachments(ticket=ticket, comment=comment, files=files, user=author)
     _after_comment(ticket=ticket, author=author, internal=internal, agent=agent)
+    kind = NoteAdded if internal else Replied
     event_record(
         ticket=ticket,
-        kind=EventKind.NOTE_ADDED if internal else EventKind.REPLIED,
+        payload=kind(comment_id=comment.pk, by_agent=agent, attachments=len(files)),
         actor=author,
-        data={"comment_id": comment.pk, "attachments": len(files), "by_agent": agent},
     )
     return comment
 
@@ -328,7 +343,7 @@ def _after_comment(*, ticket: Ticket, author: User, internal: bool, agent: bool)
     Ticket.objects.filter(pk=ticket.pk).update(updated_at=timezone.now())
 
 
-@transaction.atomic
+@ticket_transaction()
 def attachment_add(
     *, ticket: Ticket, user: User, files: Iterable[UploadedFile]
 ) -> list[Attachment]:
@@ -339,10 +354,7 @@ def attachment_add(
         ticket=ticket, comment=None, files=attachments_validate(files), user=user
     )
     event_record(
-        ticket=ticket,
-        kind=EventKind.ATTACHED,
-        actor=user,
-        data={"filenames": [a.filename for a in stored]},
+        ticket=ticket, payload=Attached(filenames=[a.filename for a in stored]), actor=user
     )
     return stored
 

@@ -36,7 +36,8 @@ INSTALLED_APPS = [
     "drf_spectacular",
     "drf_spectacular_sidecar",
     "django_htmx",
-    # Switchboard, in dependency order: accounts <- tickets <- features <- insights.
+    # Switchboard, in dependency order: core <- accounts <- tickets <- features <- insights.
+    "apps.core",
     "apps.accounts",
     "apps.tickets",
     "apps.sla",
@@ -84,6 +85,9 @@ DATABASES = {
 }
 DATABASES["default"]["ATOMIC_REQUESTS"] = False
 DATABASES["default"]["CONN_MAX_AGE"] = env.int("CONN_MAX_AGE", default=0)
+# With persistent connections, check a reused one before the request uses it: a connection the
+# database dropped (restart, failover, pg_terminate_backend) is replaced instead of answering 500.
+DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # WAL lets the web process read while the Celery worker writes.
     DATABASES["default"]["OPTIONS"] = {
@@ -156,13 +160,23 @@ TICKET_REFERENCE_PREFIX = env.str("TICKET_REFERENCE_PREFIX", default="SB")
 TICKET_REFERENCE_OFFSET = 10000
 
 # --- Cache: Redis when configured, else a file cache the web and worker processes share.
+# Nothing the desk needs lives only in the cache (sessions are in the database, the routing
+# rule version is rebuilt when missing), so a Redis outage must read as a cache miss, never as
+# a 500 or a hang: django-redis swallows connection errors (IGNORE_EXCEPTIONS, logged) and
+# gives up on a dead server after CACHE_TIMEOUT seconds.
 REDIS_URL = env.str("REDIS_URL", default="")
+CACHE_TIMEOUT = env.float("CACHE_TIMEOUT", default=0.5)
 if REDIS_URL:
     CACHES = {
         "default": {
-            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "BACKEND": "django_redis.cache.RedisCache",
             "LOCATION": REDIS_URL,
             "KEY_PREFIX": "sb",
+            "OPTIONS": {
+                "IGNORE_EXCEPTIONS": True,
+                "SOCKET_CONNECT_TIMEOUT": CACHE_TIMEOUT,
+                "SOCKET_TIMEOUT": CACHE_TIMEOUT,
+            },
         }
     }
 else:
@@ -172,6 +186,9 @@ else:
             "LOCATION": str(VAR_DIR / "cache"),
         }
     }
+DJANGO_REDIS_LOG_IGNORED_EXCEPTIONS = True
+# Said explicitly because it matters for outages: sessions never depend on the cache.
+SESSION_ENGINE = "django.contrib.sessions.backends.db"
 
 # --- Celery: Redis when REDIS_URL is set; otherwise kombu's file-system transport, a real
 # broker that needs no server, so `make run` still runs a worker and beat.
@@ -179,8 +196,27 @@ CELERY_BROKER_URL = env.str("CELERY_BROKER_URL", default=REDIS_URL or "filesyste
 CELERY_RESULT_BACKEND = env.str(
     "CELERY_RESULT_BACKEND", default=REDIS_URL or f"file://{VAR_DIR / 'celery' / 'results'}"
 )
+# How long a publish may wait for a broker that does not answer: a saved ticket or reply must
+# not hang on it (apps.core.queue logs the failure; the outbox and the SLA sweep retry later).
+BROKER_TIMEOUT = env.float("BROKER_TIMEOUT", default=2.0)
+# Redis re-delivers a task nobody acknowledged within this many seconds (acks_late: a worker
+# that died mid-task). It must exceed the longest countdown/ETA we schedule (retry backoff caps
+# at 600 s in apps.mail.tasks) and the task time limit (CELERY_TASK_TIME_LIMIT, 120 s), or a
+# task still waiting or running would be delivered twice. Tasks are idempotent anyway; an hour
+# keeps duplicates rare and a lost task's delay bounded.
+CELERY_VISIBILITY_TIMEOUT = env.int("CELERY_VISIBILITY_TIMEOUT", default=3600)
 CELERY_BROKER_TRANSPORT_OPTIONS = (
-    {}
+    {
+        "visibility_timeout": CELERY_VISIBILITY_TIMEOUT,
+        "socket_connect_timeout": BROKER_TIMEOUT,
+        "socket_timeout": max(BROKER_TIMEOUT, 5.0),
+        # Opening a connection to publish: one quick retry (a stale pooled socket after a
+        # Redis restart), then give up instead of kombu's default of retrying for seconds.
+        "max_retries": 1,
+        "interval_start": 0,
+        "interval_step": 0.2,
+        "interval_max": 0.2,
+    }
     if REDIS_URL
     else {
         "data_folder_in": str(VAR_DIR / "celery" / "broker"),
@@ -189,6 +225,24 @@ CELERY_BROKER_TRANSPORT_OPTIONS = (
         "store_processed": False,
     }
 )
+CELERY_BROKER_CONNECTION_TIMEOUT = BROKER_TIMEOUT
+# A worker or beat started before Redis keeps trying to connect rather than exiting.
+CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
+# Any .delay() outside apps.core.queue: retry a publish twice, quickly, then raise.
+CELERY_TASK_PUBLISH_RETRY = True
+CELERY_TASK_PUBLISH_RETRY_POLICY = {
+    "max_retries": 2,
+    "interval_start": 0,
+    "interval_step": 0.2,
+    "interval_max": 0.2,
+}
+# A publish of a task whose result is kept first subscribes to its result on Redis; by default
+# that retries 20 times, about 19 s when Redis is down. Bound it like the broker.
+CELERY_REDIS_SOCKET_CONNECT_TIMEOUT = BROKER_TIMEOUT
+CELERY_REDIS_SOCKET_TIMEOUT = max(BROKER_TIMEOUT, 5.0)
+CELERY_RESULT_BACKEND_TRANSPORT_OPTIONS = {
+    "retry_policy": {"max_retries": 1, "interval_start": 0, "interval_step": 0.2}
+}
 CELERY_TASK_ALWAYS_EAGER = env.bool("CELERY_TASK_ALWAYS_EAGER", default=False)
 CELERY_TASK_EAGER_PROPAGATES = True
 CELERY_ACCEPT_CONTENT = ["json"]
@@ -203,9 +257,16 @@ CELERY_RESULT_EXPIRES = 3600
 CELERY_TIMEZONE = "UTC"
 CELERY_BEAT_SCHEDULE_FILENAME = str(VAR_DIR / "celery" / "beat-schedule")
 CELERY_BEAT_SCHEDULE = {
-    "worker-heartbeat": {"task": "apps.mail.tasks.worker_heartbeat", "schedule": 30.0},
+    "worker-heartbeat": {"task": "apps.core.tasks.worker_heartbeat", "schedule": 30.0},
+    # The outbox: re-publish due e-mail (lost tasks, retries), take back claims of dead workers.
+    "outbox-sweep": {"task": "apps.core.tasks.outbox_sweep_task", "schedule": 60.0},
     # SLA: warn, breach and escalate whatever came due since the last minute.
     "sla-sweep": {"task": "apps.sla.tasks.sla_sweep_task", "schedule": 60.0},
+    # API Idempotency-Key records older than IDEMPOTENCY_KEY_TTL_HOURS.
+    "tickets-idempotency-keys-purge": {
+        "task": "apps.tickets.tasks.idempotency_keys_purge_task",
+        "schedule": 60 * 60.0,
+    },
     "subtasks-overdue-reminders": {
         "task": "apps.subtasks.tasks.send_overdue_reminders",
         "schedule": 15 * 60.0,
@@ -223,8 +284,31 @@ DEFAULT_FROM_EMAIL = env.str(
     "DEFAULT_FROM_EMAIL", default="Switchboard <support@switchboard.local>"
 )
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
+# Seconds each SMTP step (connect, each command) may take before the attempt counts as a
+# temporary failure. Below the task's soft time limit, so a hanging server is a retry.
+EMAIL_TIMEOUT = env.int("EMAIL_TIMEOUT", default=30)
+
+# --- Outbox (apps.core.outbox): every e-mail is stored, then sent after commit by a worker.
+# A temporary failure (SMTP 4xx, refused, timed out) is retried after 1 min, 2, 4… capped at
+# OUTBOX_RETRY_MAX_SECONDS, up to OUTBOX_MAX_ATTEMPTS (defaults: about six hours of tries);
+# then, or at once on a permanent one (5xx, a broken header), the message is marked failed.
+OUTBOX_MAX_ATTEMPTS = env.int("OUTBOX_MAX_ATTEMPTS", default=12)
+OUTBOX_RETRY_BASE_SECONDS = env.int("OUTBOX_RETRY_BASE_SECONDS", default=60)
+OUTBOX_RETRY_MAX_SECONDS = env.int("OUTBOX_RETRY_MAX_SECONDS", default=3600)
+# A claim older than this belongs to a worker that died mid-send and is taken back. Must exceed
+# EMAIL_TIMEOUT + CELERY_TASK_TIME_LIMIT (`manage.py check` fails otherwise), so a slow but
+# living worker is never doubled.
+OUTBOX_STALE_CLAIM_SECONDS = env.int("OUTBOX_STALE_CLAIM_SECONDS", default=300)
+# The sweep re-publishes messages due for longer than this (their first task was lost, or a
+# retry is due); fresher ones are most likely still in the queue.
+OUTBOX_REPUBLISH_AFTER_SECONDS = 60
+OUTBOX_SWEEP_BATCH = 500
+# /healthz/ reports the outbox unwell when a due message has waited longer than this.
+OUTBOX_OVERDUE_ALERT_SECONDS = env.int("OUTBOX_OVERDUE_ALERT_SECONDS", default=15 * 60)
 
 # --- REST API
+# How long an API client may retry a create or reply with the same Idempotency-Key.
+IDEMPOTENCY_KEY_TTL_HOURS = env.int("IDEMPOTENCY_KEY_TTL_HOURS", default=24)
 REST_FRAMEWORK = {
     # Token first: an anonymous or bad-token call then gets 401 with "WWW-Authenticate: Token".
     "DEFAULT_AUTHENTICATION_CLASSES": [

@@ -53,3 +53,21 @@ def test_edits_behind_the_services_back_still_invalidate(desk, make_rule, open_t
     rule.save()  # a bulk edit or the shell: the model signal bumps the version
 
     assert open_ticket().team == desk["triage"]
+
+
+def test_without_a_cache_rules_are_rebuilt_from_the_database_every_few_seconds(
+    desk, make_rule, open_ticket, admin_user, settings, monkeypatch
+):
+    """Redis down: no shared version. Tickets are still routed, by rules at most seconds old."""
+    settings.CACHES = {"default": {"BACKEND": "django.core.cache.backends.dummy.DummyCache"}}
+    rule = make_rule("Everything to payments", {"all": []}, send_to(desk["payments"]))
+    assert engine.current_version() is None
+    assert open_ticket().team == desk["payments"]
+    first = compiled_rules()
+    assert compiled_rules() is first  # within LOCAL_TTL: reused
+
+    rule_update(rule=rule, actor=admin_user, data={"actions": send_to(desk["networks"])})
+    monkeypatch.setattr(engine, "LOCAL_TTL", 0.0)  # …and the few seconds have passed
+
+    assert open_ticket().team == desk["networks"]
+    assert compiled_rules() is not first

@@ -126,7 +126,7 @@ def test_the_decision_is_recorded_with_timings_and_as_a_routed_event(desk, make_
     assert decision.trigger == "created"
     assert decision.total_ms >= decision.match_ms >= 0
     results = [a["result"] for a in decision.matched[0]["actions"]]
-    assert results == ["team → Payments Engineering", "tags → ['cards', 'pos']"]
+    assert results == ["team → Payments Engineering", "tags → cards, pos"]
     routed = TicketEvent.objects.get(ticket=ticket, kind="routed")
     assert routed.actor is None
     assert routed.data["rules"] == ["Cards to payments"]

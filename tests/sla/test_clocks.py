@@ -6,12 +6,10 @@ from datetime import datetime, timedelta
 import pytest
 
 from apps.core.errors import ApplicationError
-from apps.sla import receivers
 from apps.sla.models import Clock, ClockState
 from apps.tickets import actions
 from apps.tickets.models import Priority, Status
 from apps.tickets.services import comment_add, ticket_update
-from apps.tickets.signals import ticket_event
 
 from .conftest import BERLIN, FR, NR, RES
 from .factories import policy_with
@@ -170,31 +168,23 @@ def test_the_policy_action_refuses_an_unknown_policy_naming_the_field(standard):
     assert error.value.field == "policy"
 
 
-def _raise_priority_on_create(sender, event, **kwargs):
-    """Stands in for a routing rule reacting to "created" in the same transaction."""
-    if event.kind == "created":
-        ticket_update(ticket=event.ticket, actor=None, data={"priority": Priority.URGENT})
-
-
-@pytest.mark.parametrize("sla_first", [True, False])
-def test_the_order_apps_react_in_does_not_matter(standard, requester, lookups, at, sla_first):
+def test_clocks_see_the_ticket_as_earlier_reactions_left_it(
+    standard, requester, lookups, at, monkeypatch
+):
+    """A reaction ordered before SLA (as routing is) changes the new ticket; the clocks are
+    computed once, after it, for the urgent ticket it became."""
+    from apps.tickets import events
     from apps.tickets.services import ticket_create
 
-    ticket_event.disconnect(dispatch_uid="sla.clocks")
-    receivers_in_order = [receivers.update_clocks, _raise_priority_on_create]
-    if not sla_first:
-        receivers_in_order.reverse()
-    for fn in receivers_in_order:
-        ticket_event.connect(fn, dispatch_uid=f"test.{fn.__name__}")
-    try:
-        with at(2026, 6, 8, 9, 0):
-            ticket = ticket_create(
-                requester=requester, subject="Tills down", description="All of them.", **lookups
-            )
-    finally:
-        for fn in receivers_in_order:
-            ticket_event.disconnect(dispatch_uid=f"test.{fn.__name__}")
-        ticket_event.connect(receivers.update_clocks, dispatch_uid="sla.clocks")
+    def raise_priority(ticket, new_events):
+        ticket_update(ticket=ticket, actor=None, data={"priority": Priority.URGENT})
+
+    early = events.Reaction("test.raise_priority", events.ORDER["sla"] - 1, raise_priority)
+    monkeypatch.setitem(events._reactions, early.name, early)
+    with at(2026, 6, 8, 9, 0):
+        ticket = ticket_create(
+            requester=requester, subject="Tills down", description="All of them.", **lookups
+        )
     c = clocks(ticket)
     assert local(c[FR].due_at) == datetime(2026, 6, 8, 9, 30)
     assert local(c[RES].due_at) == datetime(2026, 6, 8, 13, 0)

@@ -5,7 +5,7 @@ from datetime import datetime
 
 import pytest
 
-from apps.mail.models import OutboundMessage
+from apps.core.models import OutboxMessage
 from apps.sla import services
 from apps.sla.models import Clock, ClockState, StepRun
 from apps.tickets import actions
@@ -85,7 +85,10 @@ def test_a_ticket_warns_breaches_and_escalates_once(quick, open_ticket, agent, l
     assert told.data["user_ids"] == [lead.pk]
     # Mail queued one message per person and notification: warnings of both clocks to the
     # agent, the breach to agent and lead, the step to the lead.
-    assert OutboundMessage.objects.filter(ticket=ticket, kind="notified").count() == 5
+    assert (
+        OutboxMessage.objects.filter(ticket_reference=ticket.reference, kind="notified").count()
+        == 5
+    )
 
 
 def test_a_step_whose_action_is_not_installed_records_why_and_the_rest_go_on(

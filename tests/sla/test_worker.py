@@ -19,7 +19,7 @@ from celery.result import EagerResult
 from django.db import connection, connections
 from django.utils import timezone
 
-from apps.mail.models import OutboundMessage
+from apps.core.models import OutboxMessage, OutboxStatus
 from apps.sla import services, tasks
 from apps.sla.models import Clock, ClockState, StepRun
 from apps.tickets.models import Priority
@@ -113,7 +113,7 @@ def test_warnings_breaches_and_steps_happen_once_with_a_real_worker(
             ]
             assert not isinstance(again[0], EagerResult)
             assert [r.get(timeout=30) for r in again] == [False, False, False, None]
-            wait_for(lambda: not OutboundMessage.objects.filter(sent_at__isnull=True).exists())
+            wait_for(lambda: not OutboxMessage.objects.exclude(status=OutboxStatus.SENT).exists())
     finally:
         app.conf.task_always_eager = eager
         connections.close_all()
@@ -126,6 +126,6 @@ def test_warnings_breaches_and_steps_happen_once_with_a_real_worker(
     assert events(ticket, "sla_step") == 1
     assert list(ticket.tags.values_list("name", flat=True)) == ["sla-breached"]
     # Warnings go to the team lead (nobody is assigned); the breach to the lead as well.
-    notified = OutboundMessage.objects.filter(ticket=ticket, kind="notified")
+    notified = OutboxMessage.objects.filter(ticket_reference=ticket.reference, kind="notified")
     assert notified.count() == 3
     assert len([m for m in mailoutbox if "attention" in m.subject]) == 3

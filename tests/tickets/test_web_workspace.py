@@ -300,17 +300,18 @@ def test_a_blocked_resolve_shows_the_guards_reason_beside_status(
     assert ticket.status == Status.NEW
 
 
-def test_history_shows_feature_app_events_generically(agent_client, requester, team):
+def test_history_reads_each_event_as_its_kind_declares(agent_client, requester, team):
+    from apps.sla.events import Breached
     from apps.tickets.events import event_record
 
     ticket = ticket_create(requester=requester, subject="Locked out", description="Again.")
     ticket_update(ticket=ticket, actor=None, data={"team": team}, source="rule 4")
-    event_record(ticket=ticket, kind="sla_breached", data={"target": "first_response"})
+    event_record(ticket=ticket, payload=Breached(target="First response", policy="Standard"))
 
     html = agent_client.get(desk_url(ticket)).content.decode()
 
-    assert "Switchboard</strong> sla breached" in html
-    assert "Target:</span> first_response" in html
+    assert "Switchboard</strong> recorded a breached SLA target" in html
+    assert "Target:</span> First response" in html
     assert "Team: <del>—</del> → <ins>Service Desk</ins>" in html
     assert "Source:</span> rule 4" in html
 

@@ -24,7 +24,9 @@ def test_take_then_escalate_keeps_the_taker_as_holder(ticket, tier1, tier2):
     client = api_as(tier1)
     assert client.post(url(ticket, "take")).status_code == 200
 
-    response = client.post(url(ticket, "escalate"), {"reason": "Refund override", "seen_tier": 1})
+    response = client.post(
+        url(ticket, "escalate"), {"reason": "Refund override", "expected_tier": 1}
+    )
 
     assert response.status_code == 200
     body = response.json()
@@ -42,7 +44,7 @@ def test_missing_checklist_is_a_400_naming_the_field(ticket, tier2, path):
 
     response = api_as(tier2).post(
         url(ticket, "escalate"),
-        {"reason": "Bug", "checklist": {"steps": "Pay with Visa"}},
+        {"reason": "Bug", "checklist": {"steps": "Pay with Visa"}, "expected_tier": 2},
         format="json",
     )
 
@@ -51,8 +53,9 @@ def test_missing_checklist_is_a_400_naming_the_field(ticket, tier2, path):
 
 
 def test_escalating_what_someone_else_just_escalated_is_a_400(ticket, tier1, tier1b):
-    ticket_escalate(ticket=ticket, actor=tier1, reason="First")
+    ticket_escalate(ticket=ticket, expected_tier=ticket.tier, actor=tier1, reason="First")
 
+    # (``seen_tier`` is what clients sent before ``expected_tier`` was required: still read.)
     response = api_as(tier1b).post(url(ticket, "escalate"), {"reason": "Me too", "seen_tier": 1})
 
     assert response.status_code == 400
@@ -61,11 +64,13 @@ def test_escalating_what_someone_else_just_escalated_is_a_400(ticket, tier1, tie
 
 
 def test_hand_back_and_tier_time(ticket, tier1, tier2):
-    ticket_escalate(ticket=ticket, actor=tier1, reason="Refund override")
+    ticket_escalate(ticket=ticket, expected_tier=ticket.tier, actor=tier1, reason="Refund override")
     client = api_as(tier2)
 
     response = client.post(
-        url(ticket, "hand-back"), {"note": "Which store?", "missing": []}, format="json"
+        url(ticket, "hand-back"),
+        {"note": "Which store?", "missing": [], "expected_tier": 2},
+        format="json",
     )
     assert response.status_code == 200
     assert response.json()["tier"] == 1
@@ -103,3 +108,32 @@ def test_the_tier_endpoints_document_themselves_without_schema_warnings():
     assert [*GENERATOR_STATS._warn_cache, *GENERATOR_STATS._error_cache] == []
     assert "/api/v1/tickets/{key}/escalate/" in schema["paths"]
     assert "/api/v1/tickets/{key}/tier-time/" in schema["paths"]
+
+
+@pytest.mark.parametrize("action", ["escalate", "hand-back"])
+def test_a_move_without_the_tier_the_agent_saw_is_a_400_naming_the_field(
+    action, ticket, tier1, tier2
+):
+    ticket_escalate(ticket=ticket, expected_tier=1, actor=tier1, reason="Refund override")
+
+    response = api_as(tier2).post(
+        url(ticket, action), {"reason": "Bug", "note": "Which store?"}, format="json"
+    )
+
+    assert response.status_code == 400
+    assert response.json()["expected_tier"] == ["This field is required."]
+    ticket.refresh_from_db()
+    assert ticket.tier == 2
+
+
+def test_the_refusal_names_the_tier_the_ticket_is_at_now(ticket, tier1, tier1b):
+    ticket_escalate(ticket=ticket, expected_tier=1, actor=tier1, reason="First")
+
+    response = api_as(tier1b).post(
+        url(ticket, "escalate"), {"reason": "Me too", "expected_tier": 1}, format="json"
+    )
+
+    assert response.status_code == 400
+    assert response.json()["tier"][0].startswith(
+        "This ticket is already at tier 2, not tier 1 as you saw it"
+    )

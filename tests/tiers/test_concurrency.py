@@ -36,7 +36,12 @@ def test_one_escalation_wins_and_the_other_is_told_no_double_move(ticket, tier1,
 
     def tariq():
         with transaction.atomic():
-            ticket_escalate(ticket=seen_by_tariq, actor=tier1, reason="Refund override")
+            ticket_escalate(
+                ticket=seen_by_tariq,
+                expected_tier=seen_by_tariq.tier,
+                actor=tier1,
+                reason="Refund override",
+            )
             tariq_holds_lock.set()
             time.sleep(0.6)  # still uncommitted while Mia clicks
         return "escalated"
@@ -45,7 +50,12 @@ def test_one_escalation_wins_and_the_other_is_told_no_double_move(ticket, tier1,
         tariq_holds_lock.wait(5)
         started = time.monotonic()
         try:
-            ticket_escalate(ticket=seen_by_mia, actor=tier1b, reason="Same problem")
+            ticket_escalate(
+                ticket=seen_by_mia,
+                expected_tier=seen_by_mia.tier,
+                actor=tier1b,
+                reason="Same problem",
+            )
         finally:
             results["mia_waited"] = time.monotonic() - started
         return "escalated"
@@ -75,7 +85,9 @@ def test_simultaneous_clicks_move_the_ticket_exactly_once(ticket, tier1, tier1b,
     def click(i, agent):
         def run():
             start.wait(5)
-            return ticket_escalate(ticket=seen[i], actor=agent, reason=f"Click {i}")
+            return ticket_escalate(
+                ticket=seen[i], expected_tier=1, actor=agent, reason=f"Click {i}"
+            )
 
         return run
 
@@ -93,3 +105,38 @@ def test_simultaneous_clicks_move_the_ticket_exactly_once(ticket, tier1, tier1b,
     ticket.refresh_from_db()
     assert ticket.tier == 2
     assert Escalation.objects.count() == 1
+
+
+@pytest.mark.django_db(transaction=True)
+def test_twenty_agents_escalating_what_they_saw_at_tier_1_move_it_exactly_once(
+    ticket, tier1, tier1b, tier2
+):
+    """The fault-injection run: 20 parallel escalations escalated one ticket twice when the
+    tier the agent saw was not sent. Each request reads the ticket itself, as a view does."""
+    start = threading.Barrier(20)
+    results = {}
+
+    def click(i):
+        def run():
+            start.wait(10)
+            fresh = Ticket.objects.get(pk=ticket.pk)  # read when the request arrives
+            return ticket_escalate(
+                ticket=fresh, actor=(tier1, tier1b)[i % 2], reason=f"Click {i}", expected_tier=1
+            )
+
+        return run
+
+    threads = [_in_thread(click(i), results, i) for i in range(20)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(30)
+
+    won = [r for r in results.values() if isinstance(r, Escalation)]
+    refused = [r for r in results.values() if isinstance(r, ApplicationError)]
+    assert (len(won), len(refused)) == (1, 19)
+    assert {r.code for r in refused} == {"moved"}
+    assert all("already at tier 2, not tier 1" in r.message for r in refused)
+    ticket.refresh_from_db()
+    assert ticket.tier == 2
+    assert Escalation.objects.filter(ticket=ticket).count() == 1

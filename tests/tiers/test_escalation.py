@@ -3,7 +3,7 @@
 import pytest
 
 from apps.core.errors import ApplicationError
-from apps.mail.models import OutboundMessage
+from apps.core.models import OutboxMessage
 from apps.tickets.actions import action_apply
 from apps.tickets.models import ChecklistValue, Escalation, Notification, Status
 from apps.tickets.services import ticket_update
@@ -15,7 +15,9 @@ pytestmark = pytest.mark.django_db
 def test_tier_one_escalates_to_tier_two_of_its_own_team(ticket, desk, tier1, tier2):
     ticket_take(ticket=ticket, agent=tier1)
 
-    escalation = ticket_escalate(ticket=ticket, actor=tier1, reason="Needs a refund override")
+    escalation = ticket_escalate(
+        ticket=ticket, expected_tier=ticket.tier, actor=tier1, reason="Needs a refund override"
+    )
 
     ticket.refresh_from_db()
     assert (ticket.team, ticket.tier, ticket.assignee) == (desk, 2, None)
@@ -34,8 +36,14 @@ def test_the_agent_who_accepted_it_stays_holder_through_every_escalation(
     ticket.refresh_from_db()
     assert ticket.holder == tier1
 
-    ticket_escalate(ticket=ticket, actor=tier1, reason="Refund override")
-    ticket_escalate(ticket=ticket, actor=tier2, reason="Looks like a bug", values=_filled())
+    ticket_escalate(ticket=ticket, expected_tier=ticket.tier, actor=tier1, reason="Refund override")
+    ticket_escalate(
+        ticket=ticket,
+        expected_tier=ticket.tier,
+        actor=tier2,
+        reason="Looks like a bug",
+        values=_filled(),
+    )
 
     ticket.refresh_from_db()
     assert (ticket.team.slug, ticket.tier, ticket.holder) == ("payments-engineering", 3, tier1)
@@ -47,7 +55,7 @@ def test_without_touch_and_hold_ownership_passes_with_the_ticket(ticket, desk, t
     desk.save()
     ticket_take(ticket=ticket, agent=tier1)
 
-    ticket_escalate(ticket=ticket, actor=tier1, reason="Refund override")
+    ticket_escalate(ticket=ticket, expected_tier=ticket.tier, actor=tier1, reason="Refund override")
 
     ticket.refresh_from_db()
     assert ticket.holder is None
@@ -60,7 +68,13 @@ def test_next_tier_checklist_must_be_filled_and_the_message_names_what_is_missin
     ticket_update(ticket=ticket, actor=tier2, data={"tier": 2})
 
     with pytest.raises(ApplicationError) as refused:
-        ticket_escalate(ticket=ticket, actor=tier2, reason="Bug", values={"steps": ""})
+        ticket_escalate(
+            ticket=ticket,
+            expected_tier=ticket.tier,
+            actor=tier2,
+            reason="Bug",
+            values={"steps": ""},
+        )
 
     assert "Payments Engineering tier 3" in refused.value.message
     assert "“Steps to reproduce”" in refused.value.message
@@ -74,7 +88,9 @@ def test_next_tier_checklist_must_be_filled_and_the_message_names_what_is_missin
 def test_checklist_values_are_kept_on_the_ticket(ticket, tier2, path):
     ticket_update(ticket=ticket, actor=tier2, data={"tier": 2})
 
-    ticket_escalate(ticket=ticket, actor=tier2, reason="Bug", values=_filled())
+    ticket_escalate(
+        ticket=ticket, expected_tier=ticket.tier, actor=tier2, reason="Bug", values=_filled()
+    )
 
     stored = dict(ChecklistValue.objects.values_list("item__key", "value"))
     assert stored == {"steps": "1. Pay with Visa\n2. Declined", "order_id": "ORD-77"}
@@ -82,10 +98,14 @@ def test_checklist_values_are_kept_on_the_ticket(ticket, tier2, path):
 
 def test_escalating_past_the_last_tier_is_refused(ticket, tier2, developer, path):
     ticket_update(ticket=ticket, actor=tier2, data={"tier": 2})
-    ticket_escalate(ticket=ticket, actor=tier2, reason="Bug", values=_filled())
+    ticket_escalate(
+        ticket=ticket, expected_tier=ticket.tier, actor=tier2, reason="Bug", values=_filled()
+    )
 
     with pytest.raises(ApplicationError) as refused:
-        ticket_escalate(ticket=ticket, actor=developer, reason="Even higher")
+        ticket_escalate(
+            ticket=ticket, expected_tier=ticket.tier, actor=developer, reason="Even higher"
+        )
 
     assert refused.value.code == "last_tier"
     assert "last tier" in refused.value.message
@@ -97,7 +117,7 @@ def test_a_resolved_or_closed_ticket_cannot_be_escalated(ticket, tier1, status):
     ticket_update(ticket=ticket, actor=tier1, data={"status": status})
 
     with pytest.raises(ApplicationError) as refused:
-        ticket_escalate(ticket=ticket, actor=tier1, reason="Too late")
+        ticket_escalate(ticket=ticket, expected_tier=ticket.tier, actor=tier1, reason="Too late")
 
     assert refused.value.code == "closed"
     assert "reopen it" in refused.value.message
@@ -107,22 +127,24 @@ def test_a_resolved_or_closed_ticket_cannot_be_escalated(ticket, tier1, status):
 
 def test_a_reason_is_required(ticket, tier1):
     with pytest.raises(ApplicationError) as refused:
-        ticket_escalate(ticket=ticket, actor=tier1, reason="   ")
+        ticket_escalate(ticket=ticket, expected_tier=ticket.tier, actor=tier1, reason="   ")
     assert refused.value.field == "reason"
 
 
 def test_someone_outside_the_team_cannot_escalate(ticket, developer):
     with pytest.raises(ApplicationError) as refused:
-        ticket_escalate(ticket=ticket, actor=developer, reason="Not mine")
+        ticket_escalate(
+            ticket=ticket, expected_tier=ticket.tier, actor=developer, reason="Not mine"
+        )
     assert refused.value.code == "forbidden"
 
 
 def test_escalating_from_a_stale_page_is_refused_not_repeated(ticket, tier1, tier1b):
     stale = type(ticket).objects.get(pk=ticket.pk)
-    ticket_escalate(ticket=ticket, actor=tier1, reason="First")
+    ticket_escalate(ticket=ticket, expected_tier=ticket.tier, actor=tier1, reason="First")
 
     with pytest.raises(ApplicationError) as refused:
-        ticket_escalate(ticket=stale, actor=tier1b, reason="Second")
+        ticket_escalate(ticket=stale, expected_tier=stale.tier, actor=tier1b, reason="Second")
 
     assert refused.value.code == "moved"
     assert "by Tariq Haddad" in refused.value.message
@@ -132,11 +154,11 @@ def test_escalating_from_a_stale_page_is_refused_not_repeated(ticket, tier1, tie
 
 def test_new_tier_and_holder_are_notified_in_app_and_by_mail(ticket, tier1, tier1b, tier2):
     ticket_take(ticket=ticket, agent=tier1b)  # Mia accepts and holds it
-    ticket_escalate(ticket=ticket, actor=tier1, reason="Refund override")
+    ticket_escalate(ticket=ticket, expected_tier=ticket.tier, actor=tier1, reason="Refund override")
 
     told = set(Notification.objects.filter(kind="escalated").values_list("user__email", flat=True))
     assert told == {"sofia@example.com", "mia@example.com"}  # tier 2, the holder; not the actor
-    mailed = set(OutboundMessage.objects.filter(kind="notified").values_list("to", flat=True))
+    mailed = set(OutboxMessage.objects.filter(kind="notified").values_list("to", flat=True))
     assert mailed == told
 
 
@@ -163,5 +185,5 @@ def test_a_ticket_in_no_team_is_placed_before_it_is_escalated(customer, admin_us
     assert loose.team is None
 
     with pytest.raises(ApplicationError) as refused:
-        ticket_escalate(ticket=loose, actor=admin_user, reason="Urgent")
+        ticket_escalate(ticket=loose, expected_tier=loose.tier, actor=admin_user, reason="Urgent")
     assert refused.value.field == "team"

@@ -15,10 +15,11 @@ pytestmark = pytest.mark.django_db
 def at_tier3(ticket, tier1, tier2, developer, path):
     """Tariq accepted it, escalated to Sofia's tier, who escalated it to Payments."""
     ticket_take(ticket=ticket, agent=tier1)
-    ticket_escalate(ticket=ticket, actor=tier1, reason="Refund override")
+    ticket_escalate(ticket=ticket, expected_tier=ticket.tier, actor=tier1, reason="Refund override")
     ticket_take(ticket=ticket, agent=tier2)
     ticket_escalate(
         ticket=ticket,
+        expected_tier=ticket.tier,
         actor=tier2,
         reason="Bug",
         values={"steps": "Pay with Visa", "order_id": "n/a"},
@@ -28,7 +29,11 @@ def at_tier3(ticket, tier1, tier2, developer, path):
 
 def test_tier_three_hands_back_to_the_agent_who_escalated_it(at_tier3, desk, tier2, developer):
     hand_back = ticket_hand_back(
-        ticket=at_tier3, actor=developer, missing=["order_id"], note="“n/a” is not an order."
+        ticket=at_tier3,
+        expected_tier=at_tier3.tier,
+        actor=developer,
+        missing=["order_id"],
+        note="“n/a” is not an order.",
     )
 
     at_tier3.refresh_from_db()
@@ -44,8 +49,12 @@ def test_tier_three_hands_back_to_the_agent_who_escalated_it(at_tier3, desk, tie
 
 
 def test_hand_backs_are_counted_per_ticket_and_per_team(at_tier3, desk, tier1, tier2, developer):
-    ticket_hand_back(ticket=at_tier3, actor=developer, missing=["order_id"])
-    ticket_hand_back(ticket=at_tier3, actor=tier2, note="Which till? Which store?")
+    ticket_hand_back(
+        ticket=at_tier3, expected_tier=at_tier3.tier, actor=developer, missing=["order_id"]
+    )
+    ticket_hand_back(
+        ticket=at_tier3, expected_tier=at_tier3.tier, actor=tier2, note="Which till? Which store?"
+    )
 
     at_tier3.refresh_from_db()
     assert at_tier3.tier == 1
@@ -57,7 +66,9 @@ def test_hand_backs_are_counted_per_ticket_and_per_team(at_tier3, desk, tier1, t
 
 
 def test_the_holder_stays_when_the_ticket_comes_back(at_tier3, tier1, developer):
-    ticket_hand_back(ticket=at_tier3, actor=developer, missing=["order_id"])
+    ticket_hand_back(
+        ticket=at_tier3, expected_tier=at_tier3.tier, actor=developer, missing=["order_id"]
+    )
     at_tier3.refresh_from_db()
     assert at_tier3.holder == tier1
 
@@ -65,7 +76,13 @@ def test_the_holder_stays_when_the_ticket_comes_back(at_tier3, tier1, developer)
 def test_hand_back_to_the_requester_asks_them_and_waits(ticket, tier1, customer):
     ticket_take(ticket=ticket, agent=tier1)
 
-    ticket_hand_back(ticket=ticket, actor=tier1, to_requester=True, note="Which till number is it?")
+    ticket_hand_back(
+        ticket=ticket,
+        expected_tier=ticket.tier,
+        actor=tier1,
+        to_requester=True,
+        note="Which till number is it?",
+    )
 
     ticket.refresh_from_db()
     assert ticket.status == Status.PENDING
@@ -78,25 +95,35 @@ def test_hand_back_to_the_requester_asks_them_and_waits(ticket, tier1, customer)
 
 def test_missing_information_must_be_named(at_tier3, developer):
     with pytest.raises(ApplicationError) as refused:
-        ticket_hand_back(ticket=at_tier3, actor=developer, missing=[], note=" ")
+        ticket_hand_back(
+            ticket=at_tier3, expected_tier=at_tier3.tier, actor=developer, missing=[], note=" "
+        )
     assert refused.value.field == "missing"
 
 
 def test_an_item_not_on_the_checklist_is_refused(at_tier3, developer):
     with pytest.raises(ApplicationError) as refused:
-        ticket_hand_back(ticket=at_tier3, actor=developer, missing=["blood_type"])
+        ticket_hand_back(
+            ticket=at_tier3, expected_tier=at_tier3.tier, actor=developer, missing=["blood_type"]
+        )
     assert "“blood_type” is not on the checklist" in refused.value.message
 
 
 def test_tier_one_has_no_earlier_tier(ticket, tier1):
     with pytest.raises(ApplicationError) as refused:
-        ticket_hand_back(ticket=ticket, actor=tier1, note="Need more")
+        ticket_hand_back(ticket=ticket, expected_tier=ticket.tier, actor=tier1, note="Need more")
     assert "hand the ticket back to the requester" in refused.value.message
 
 
 def test_tier_three_without_direct_support_does_not_talk_to_the_requester(at_tier3, developer):
     with pytest.raises(ApplicationError) as refused:
-        ticket_hand_back(ticket=at_tier3, actor=developer, to_requester=True, note="Order id?")
+        ticket_hand_back(
+            ticket=at_tier3,
+            expected_tier=at_tier3.tier,
+            actor=developer,
+            to_requester=True,
+            note="Order id?",
+        )
     assert refused.value.field == "to_requester"
 
     with pytest.raises(ApplicationError):
@@ -110,7 +137,13 @@ def test_tier_three_with_direct_support_replies_to_the_requester(at_tier3, payme
     at_tier3.team.refresh_from_db()
 
     comment_add(ticket=at_tier3, author=developer, body="We found the bug; fix tonight.")
-    ticket_hand_back(ticket=at_tier3, actor=developer, to_requester=True, note="Order id?")
+    ticket_hand_back(
+        ticket=at_tier3,
+        expected_tier=at_tier3.tier,
+        actor=developer,
+        to_requester=True,
+        note="Order id?",
+    )
 
     at_tier3.refresh_from_db()
     assert at_tier3.status == Status.PENDING
@@ -119,5 +152,7 @@ def test_tier_three_with_direct_support_replies_to_the_requester(at_tier3, payme
 def test_a_closed_ticket_cannot_be_handed_back(at_tier3, developer):
     ticket_update(ticket=at_tier3, actor=developer, data={"status": Status.CLOSED})
     with pytest.raises(ApplicationError) as refused:
-        ticket_hand_back(ticket=at_tier3, actor=developer, missing=["order_id"])
+        ticket_hand_back(
+            ticket=at_tier3, expected_tier=at_tier3.tier, actor=developer, missing=["order_id"]
+        )
     assert refused.value.code == "closed"

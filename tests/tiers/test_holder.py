@@ -17,9 +17,13 @@ pytestmark = pytest.mark.django_db
 @pytest.fixture
 def held_at_tier3(ticket, tier1, tier2, developer, path):
     ticket_take(ticket=ticket, agent=tier1)
-    ticket_escalate(ticket=ticket, actor=tier1, reason="Refund override")
+    ticket_escalate(ticket=ticket, expected_tier=ticket.tier, actor=tier1, reason="Refund override")
     ticket_escalate(
-        ticket=ticket, actor=tier2, reason="Bug", values={"steps": "s", "order_id": "ORD-1"}
+        ticket=ticket,
+        expected_tier=ticket.tier,
+        actor=tier2,
+        reason="Bug",
+        values={"steps": "s", "order_id": "ORD-1"},
     )
     ticket.refresh_from_db()
     return ticket
@@ -90,7 +94,7 @@ def test_only_an_active_agent_can_hold(ticket, desk_lead, customer):
 def test_the_holder_hears_when_the_requester_replies_and_when_it_is_resolved(
     held_at_tier3, tier1, developer, customer
 ):
-    from apps.mail.models import OutboundMessage
+    from apps.core.models import OutboxMessage
     from apps.tickets.models import Status
     from apps.tickets.services import ticket_update
 
@@ -103,4 +107,4 @@ def test_the_holder_hears_when_the_requester_replies_and_when_it_is_resolved(
         .values_list("kind", flat=True)
     )
     assert kinds == ["holder_replied", "holder_resolved"]
-    assert OutboundMessage.objects.filter(to=tier1.email, kind="notified").count() == 2
+    assert OutboxMessage.objects.filter(to=tier1.email, kind="notified").count() == 2

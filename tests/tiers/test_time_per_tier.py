@@ -30,13 +30,21 @@ def test_a_ticket_up_to_tier_three_and_back_spends_the_right_time_in_each_tier(
     with at(0.25):
         ticket_take(ticket=ticket, agent=tier1)
     with at(1):
-        ticket_escalate(ticket=ticket, actor=tier1, reason="Refund override")
+        ticket_escalate(
+            ticket=ticket, expected_tier=ticket.tier, actor=tier1, reason="Refund override"
+        )
     with at(3):
         ticket_escalate(
-            ticket=ticket, actor=tier2, reason="Bug", values={"steps": "s", "order_id": "1"}
+            ticket=ticket,
+            expected_tier=ticket.tier,
+            actor=tier2,
+            reason="Bug",
+            values={"steps": "s", "order_id": "1"},
         )
     with at(5):
-        ticket_hand_back(ticket=ticket, actor=developer, missing=["order_id"])
+        ticket_hand_back(
+            ticket=ticket, expected_tier=ticket.tier, actor=developer, missing=["order_id"]
+        )
     with at(5.5):
         comment_add(ticket=ticket, author=tier2, body="Found it, fixed.")
     with at(6):
@@ -78,7 +86,9 @@ def test_business_time_is_measured_once_a_calendar_app_provides_it(customer, des
             ticket = ticket_create(requester=customer, subject="Till 3", description="Declined")
             ticket_update(ticket=ticket, actor=None, data={"team": desk})
         with at(4):
-            ticket_escalate(ticket=ticket, actor=tier1, reason="Refund override")
+            ticket_escalate(
+                ticket=ticket, expected_tier=ticket.tier, actor=tier1, reason="Refund override"
+            )
     finally:
         extensions._business_seconds[:] = saved
 

@@ -3,7 +3,7 @@
 import pytest
 from django.urls import reverse
 
-from apps.tickets.models import Notification
+from apps.tickets.models import Escalation, Notification
 from apps.tickets.tiers.services import ticket_escalate, ticket_take
 from tests.conftest import signed_in
 from tests.factories import TicketFactory
@@ -40,7 +40,12 @@ def test_escalating_without_the_checklist_reopens_the_dialog_naming_what_is_miss
 
     response = client.post(
         reverse("tiers:escalate", args=[ticket.reference]),
-        {"seen_tier": 2, "seen_team": ticket.team_id, "reason": "Bug", "checklist_steps": "Pay"},
+        {
+            "expected_tier": 2,
+            "expected_team": ticket.team_id,
+            "reason": "Bug",
+            "checklist_steps": "Pay",
+        },
         HTTP_HX_REQUEST="true",
     )
 
@@ -56,7 +61,7 @@ def test_escalating_without_the_checklist_reopens_the_dialog_naming_what_is_miss
 def test_escalating_from_the_dialog_moves_the_ticket(ticket, tier1, tier2):
     response = signed_in(tier1).post(
         reverse("tiers:escalate", args=[ticket.reference]),
-        {"seen_tier": 1, "seen_team": ticket.team_id, "reason": "Refund override"},
+        {"expected_tier": 1, "expected_team": ticket.team_id, "reason": "Refund override"},
         HTTP_HX_REQUEST="true",
     )
 
@@ -67,11 +72,16 @@ def test_escalating_from_the_dialog_moves_the_ticket(ticket, tier1, tier2):
 
 
 def test_hand_back_from_the_dialog(ticket, tier1, tier2):
-    ticket_escalate(ticket=ticket, actor=tier1, reason="Refund override")
+    ticket_escalate(ticket=ticket, expected_tier=ticket.tier, actor=tier1, reason="Refund override")
 
     response = signed_in(tier2).post(
         reverse("tiers:hand-back", args=[ticket.reference]),
-        {"seen_tier": 2, "seen_team": ticket.team_id, "to_requester": "0", "note": "Which store?"},
+        {
+            "expected_tier": 2,
+            "expected_team": ticket.team_id,
+            "to_requester": "0",
+            "note": "Which store?",
+        },
     )
 
     assert response.status_code == 302
@@ -82,7 +92,7 @@ def test_hand_back_from_the_dialog(ticket, tier1, tier2):
 def test_someone_who_cannot_work_the_ticket_gets_404(ticket, customer, developer):
     for user in (customer, developer):
         response = signed_in(user).post(
-            reverse("tiers:escalate", args=[ticket.reference]), {"reason": "x", "seen_tier": 1}
+            reverse("tiers:escalate", args=[ticket.reference]), {"reason": "x", "expected_tier": 1}
         )
         assert response.status_code in (302, 404)
         if response.status_code == 302:  # requesters are sent to their own requests
@@ -108,7 +118,7 @@ def test_held_by_me_lists_held_tickets_in_a_fixed_number_of_queries(
 
 def test_notifications_list_and_mark_read(ticket, tier1, tier2):
     ticket_take(ticket=ticket, agent=tier1)
-    ticket_escalate(ticket=ticket, actor=tier1, reason="Refund override")
+    ticket_escalate(ticket=ticket, expected_tier=ticket.tier, actor=tier1, reason="Refund override")
     client = signed_in(tier2)
 
     page = client.get(reverse("tiers:notifications")).content.decode()
@@ -138,8 +148,10 @@ def test_leads_see_hand_backs_by_team_in_a_fixed_number_of_queries(
 ):
     from apps.tickets.tiers.services import ticket_hand_back
 
-    ticket_escalate(ticket=ticket, actor=tier1, reason="Refund override")
-    ticket_hand_back(ticket=ticket, actor=tier2, note="Which store is it?")
+    ticket_escalate(ticket=ticket, expected_tier=ticket.tier, actor=tier1, reason="Refund override")
+    ticket_hand_back(
+        ticket=ticket, expected_tier=ticket.tier, actor=tier2, note="Which store is it?"
+    )
     client = signed_in(desk_lead)
 
     with django_assert_max_num_queries(10):
@@ -148,3 +160,24 @@ def test_leads_see_hand_backs_by_team_in_a_fixed_number_of_queries(
     html = response.content.decode()
     assert "Which store is it?" in html
     assert '<td>Service Desk</td><td class="right">1</td>' in html
+
+
+def test_the_dialog_sends_the_tier_the_agent_saw_and_a_stale_page_is_refused(ticket, tier1b, tier2):
+    page = signed_in(tier2).get(ticket_url(ticket)).content.decode()
+    assert 'name="expected_tier" value="1"' in page
+    ticket_escalate(ticket=ticket, expected_tier=1, actor=tier1b, reason="Refund override")
+
+    # Sofia's page still shows tier 1: her click must not move the ticket on to tier 3.
+    response = signed_in(tier2).post(
+        reverse("tiers:escalate", args=[ticket.reference]),
+        {"expected_tier": 1, "expected_team": ticket.team_id, "reason": "Me too"},
+        HTTP_HX_REQUEST="true",
+    )
+
+    assert response.status_code == 200
+    assert "This ticket is already at tier 2, not tier 1 as you saw it" in (
+        response.content.decode()
+    )
+    ticket.refresh_from_db()
+    assert ticket.tier == 2
+    assert Escalation.objects.filter(ticket=ticket).count() == 1

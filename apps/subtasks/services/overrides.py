@@ -1,16 +1,15 @@
 """A team lead's override of the resolve guard, given with a reason that is recorded."""
 
-from django.db import transaction
-
 from apps.accounts.models import User
 from apps.core.errors import ApplicationError
-from apps.tickets.events import event_record
+from apps.tickets.events import event_record, ticket_transaction
 from apps.tickets.models import Ticket
 
+from ..events import Overridden
 from ..models import OPEN_STATUSES, ResolveOverride, Subtask
 
 
-@transaction.atomic
+@ticket_transaction()
 def resolve_override_create(*, ticket: Ticket, lead: User, reason: str) -> ResolveOverride:
     """A lead lets the ticket resolve although blocking subtasks are open, on the record."""
     if not (lead.is_superuser or ticket.team_id in lead.led_team_ids):
@@ -30,8 +29,7 @@ def resolve_override_create(*, ticket: Ticket, lead: User, reason: str) -> Resol
     override = ResolveOverride.objects.create(ticket=ticket, lead=lead, reason=reason)
     event_record(
         ticket=ticket,
-        kind="subtasks_overridden",
+        payload=Overridden(reason=reason, open_subtasks=open_titles, override_id=override.pk),
         actor=lead,
-        data={"reason": reason, "open_subtasks": open_titles, "override_id": override.pk},
     )
     return override

@@ -8,17 +8,17 @@ import datetime
 from collections.abc import Iterable
 
 from django.core.files.uploadedfile import UploadedFile
-from django.db import transaction
 from django.utils import timezone
 
 from apps.accounts.models import Team, User
 from apps.accounts.services import user_get_or_create_by_email
 from apps.core.errors import ApplicationError
-from apps.tickets.events import event_record
+from apps.tickets.events import event_record, notify, ticket_transaction
 from apps.tickets.models import Ticket
 from apps.tickets.permissions import can_work
 from apps.tickets.services import attachment_content_type, attachments_validate
 
+from .. import events
 from ..links import is_assignee
 from ..models import (
     FINISHED_STATUSES,
@@ -29,17 +29,14 @@ from ..models import (
     SubtaskComment,
     SubtaskKind,
 )
+from ..notifications import subtask_link_mail_queue
 
 READY_MESSAGE = "All work done — ready to resolve."
 
 
-def _event(subtask: Subtask, kind: str, actor, **data) -> None:
-    event_record(
-        ticket=subtask.ticket,
-        kind=kind,
-        actor=actor,
-        data={"subtask_id": subtask.pk, "title": subtask.title, **data},
-    )
+def _event(subtask: Subtask, payload_type: type, actor, **data) -> None:
+    payload = payload_type(subtask_id=subtask.pk, title=subtask.title, **data)
+    event_record(ticket=subtask.ticket, payload=payload, actor=actor)
 
 
 def _require_agent(actor: User | None, ticket: Ticket) -> None:
@@ -129,13 +126,12 @@ def _shared_comments(ticket: Ticket, comment_ids: Iterable[int]) -> list:
 
 
 def _mail_link_after_commit(subtask: Subtask) -> None:
+    """The assignee's link e-mail, stored in this transaction; the outbox sends it after commit."""
     if subtask.assignee_user_id or subtask.assignee_team_id:
-        from ..tasks import send_subtask_link
-
-        transaction.on_commit(lambda: send_subtask_link.delay(subtask.pk))
+        subtask_link_mail_queue(subtask=subtask)
 
 
-@transaction.atomic
+@ticket_transaction()
 def subtask_create(
     *,
     ticket: Ticket,
@@ -176,11 +172,13 @@ def subtask_create(
     deps = _dependencies(subtask, depends_on)
     comments = _shared_comments(ticket, shared_comment_ids)
     subtask.save()
-    subtask.depends_on.set(deps)
-    subtask.shared_comments.set(comments)
+    if deps:  # a new subtask has none to replace: add, and skip the query when empty
+        subtask.depends_on.add(*deps)
+    if comments:
+        subtask.shared_comments.add(*comments)
     _event(
         subtask,
-        "subtask_added",
+        events.Added,
         actor,
         assignee=str(subtask.assignee or ""),
         blocking=blocking,
@@ -205,7 +203,7 @@ UPDATABLE = {
 }
 
 
-@transaction.atomic
+@ticket_transaction()
 def subtask_update(*, subtask: Subtask, actor: User | None, data: dict) -> Subtask:
     """Change a subtask. A new assignee gets a fresh link; the old one's links stop working."""
     _require_agent(actor, subtask.ticket)
@@ -242,16 +240,16 @@ def subtask_update(*, subtask: Subtask, actor: User | None, data: dict) -> Subta
         subtask.shared_comments.set(_shared_comments(subtask.ticket, data["shared_comment_ids"]))
     subtask.updated_at = timezone.now()
     subtask.save()
-    _event(subtask, "subtask_changed", actor, fields=sorted(data))
+    _event(subtask, events.Changed, actor, fields=sorted(data))
     if reassigned:
         _mail_link_after_commit(subtask)
     return subtask
 
 
-@transaction.atomic
+@ticket_transaction()
 def subtask_delete(*, subtask: Subtask, actor: User) -> None:
     _require_agent(actor, subtask.ticket)
-    _event(subtask, "subtask_removed", actor)
+    _event(subtask, events.Removed, actor)
     subtask.delete()
 
 
@@ -261,7 +259,7 @@ def _may_transition(actor: User | None, subtask: Subtask) -> bool:
     )
 
 
-@transaction.atomic
+@ticket_transaction()
 def subtask_transition(
     *, subtask: Subtask, actor: User | None, status: str, note: str = ""
 ) -> bool:
@@ -300,7 +298,7 @@ def subtask_transition(
         return False
     subtask.refresh_from_db()
     subtask.ticket = ticket
-    _event(subtask, f"subtask_{status}", actor, note=note)
+    _event(subtask, events.BY_STATUS[status], actor, note=note)
     if status in FINISHED_STATUSES and subtask.blocking:
         _notify_if_all_done(ticket=ticket, actor=actor)
     return True
@@ -321,15 +319,12 @@ def _notify_if_all_done(*, ticket: Ticket, actor: User | None) -> None:
                 "created_by_id", flat=True
             )
         )
-    event_record(
-        ticket=ticket,
-        kind="notified",
-        actor=actor,
-        data={"user_ids": sorted(recipients), "message": READY_MESSAGE, "source": "subtasks"},
+    notify(
+        ticket=ticket, user_ids=recipients, message=READY_MESSAGE, source="subtasks", actor=actor
     )
 
 
-@transaction.atomic
+@ticket_transaction()
 def subtask_comment_add(
     *, subtask: Subtask, author: User, body: str, files: Iterable[UploadedFile] = ()
 ) -> SubtaskComment | None:
@@ -353,5 +348,5 @@ def subtask_comment_add(
             size=upload.size,
             uploaded_by=author,
         )
-    _event(subtask, "subtask_commented", author, files=len(files))
+    _event(subtask, events.Commented, author, files=len(files))
     return comment

@@ -2,18 +2,18 @@
 
 import datetime
 
-from django.db import transaction
 from django.utils import timezone
 
 from apps.accounts.models import User
 from apps.core.errors import ApplicationError
+from apps.tickets.events import ticket_transaction
 from apps.tickets.models import Ticket
 
 from ..models import Subtask, SubtaskTemplate
 from .subtasks import subtask_create
 
 
-@transaction.atomic
+@ticket_transaction()
 def template_apply(
     *, ticket: Ticket, template: SubtaskTemplate, actor: User | None, source: str = ""
 ) -> list[Subtask]:

@@ -29,6 +29,7 @@ from apps.core.errors import ApplicationError
 
 from .. import selectors, services
 from ..filters import TicketFilter
+from ..idempotency import IDEMPOTENCY_KEY_PARAMETER, idempotent
 from ..models import Attachment, Category, Channel, Comment, Location, Product, Ticket
 from ..permissions import can_work
 from . import serializers as s
@@ -79,6 +80,7 @@ class WorksTicket(permissions.BasePermission):
     list=extend_schema(summary="Tickets the caller may see, newest activity first"),
     create=extend_schema(
         summary="Open a ticket as the caller",
+        parameters=[IDEMPOTENCY_KEY_PARAMETER],
         request=s.TicketCreateSerializer,
         responses={201: s.TicketSerializer},
     ),
@@ -121,6 +123,7 @@ class TicketViewSet(
         self.check_object_permissions(self.request, ticket)
         return ticket
 
+    @idempotent
     def create(self, request, *args, **kwargs):
         data = self._valid(s.TicketCreateSerializer)
         ticket = services.ticket_create(requester=request.user, channel=Channel.API, **data)
@@ -177,7 +180,7 @@ class TicketChildView(generics.GenericAPIView):
     get=extend_schema(summary="The thread as the caller may read it", parameters=[TICKET_KEY]),
     post=extend_schema(
         summary="Reply, or add an internal note (agents)",
-        parameters=[TICKET_KEY],
+        parameters=[TICKET_KEY, IDEMPOTENCY_KEY_PARAMETER],
         request=s.CommentCreateSerializer,
         responses={201: s.CommentSerializer},
     ),
@@ -191,6 +194,7 @@ class CommentListCreateView(TicketChildView, generics.ListCreateAPIView):
             return Comment.objects.none()
         return selectors.comment_list_for(user=self.request.user, ticket=self.ticket())
 
+    @idempotent
     def create(self, request, *args, **kwargs):
         serializer = s.CommentCreateSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)

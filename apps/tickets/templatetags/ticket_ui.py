@@ -5,24 +5,10 @@ from django.utils.timesince import timesince
 
 from apps.accounts.models import Tier
 
-from ..models import Channel, EventKind, Priority, Status
+from ..events import payload_type
+from ..models import Channel, Priority, Status
 
 register = template.Library()
-
-# Data keys that only make sense to machines (the thread shows the comment itself); keys
-# ending in "_id" are references too.
-HIDDEN_DATA = {"comment_id", "by_agent"}
-SENTENCES = {
-    EventKind.CREATED: "opened the ticket",
-    EventKind.CHANGED: "changed",
-    EventKind.REPLIED: "replied publicly",
-    EventKind.NOTE_ADDED: "added an internal note",
-    EventKind.ATTACHED: "attached files",
-    EventKind.RESOLVED: "resolved the ticket",
-    EventKind.REOPENED: "reopened the ticket",
-    EventKind.CLOSED: "closed the ticket",
-    EventKind.ACTION: "applied an action",
-}
 
 
 # Fields whose history stores a code ("pending", 3): shown by their label.
@@ -52,8 +38,9 @@ def _value(value) -> str:
 
 @register.filter
 def event_label(event) -> str:
-    """What happened, as a verb phrase: known kinds read naturally, new kinds by name."""
-    return SENTENCES.get(event.kind, _humanise(event.kind).lower())
+    """What happened, as the verb phrase its kind declares (a retired kind by its name)."""
+    declared = payload_type(event.kind)
+    return declared.sentence if declared else _humanise(event.kind).lower()
 
 
 @register.filter
@@ -85,12 +72,15 @@ def event_changes(event) -> list[dict]:
 
 @register.filter
 def event_data(event) -> list[dict]:
-    """[{key, value}] of ``data`` worth showing a person, skipping empty and internal keys.
-    People a notification went to are shown by name (``recipients``, from the selector)."""
+    """[{key, value}] of ``data`` worth showing a person, skipping empty keys, references
+    (``*_id``) and those the kind declares hidden. People a notification went to are shown by
+    name (``recipients``, from the selector)."""
+    declared = payload_type(event.kind)
+    hidden = declared.hidden if declared else frozenset()
     rows = [
         {"key": _humanise(key), "value": _value(value)}
         for key, value in (event.data or {}).items()
-        if key not in HIDDEN_DATA
+        if key not in hidden
         and not key.endswith(("_id", "_ids"))
         and value not in (None, "", [], {}, 0)
     ]

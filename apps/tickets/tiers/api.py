@@ -2,8 +2,9 @@
 holder, and read the time spent per tier. Serializers validate; services decide. (Taking a
 ticket is the tickets API's ``POST …/take/``: under touch and hold the first taker holds it.)
 
-Each move answers with the ticket's tier state. ``seen_tier`` (optional) says which tier the
-caller last saw: if someone moved the ticket since, the move is refused instead of repeated.
+Each move answers with the ticket's tier state. ``expected_tier`` (required) says which tier
+the caller last saw: if someone moved the ticket since, the move is refused instead of repeated.
+(``seen_tier``, its name before it was required, is still read.)
 """
 
 from django.http import Http404
@@ -66,6 +67,14 @@ class TierStateSerializer(serializers.Serializer):
         return step.label if step else None
 
 
+def _with_expected_tier(data):
+    """Clients written before ``expected_tier`` was required sent it as ``seen_tier``."""
+    if hasattr(data, "get") and data.get("expected_tier") is None and "seen_tier" in data:
+        data = data.copy()  # a QueryDict's copy is mutable and keeps repeated fields
+        data["expected_tier"] = data["seen_tier"]
+    return data
+
+
 class EscalateSerializer(serializers.Serializer):
     reason = serializers.CharField(allow_blank=True, trim_whitespace=True)
     checklist = serializers.DictField(
@@ -73,14 +82,28 @@ class EscalateSerializer(serializers.Serializer):
         required=False,
         help_text="Checklist key → value for the target tier (e.g. order_id).",
     )
-    seen_tier = serializers.IntegerField(required=False, min_value=1, max_value=3)
+    expected_tier = serializers.IntegerField(
+        min_value=1,
+        max_value=3,
+        help_text="The tier you saw the ticket at: refused if it has moved since.",
+    )
+
+    def to_internal_value(self, data):
+        return super().to_internal_value(_with_expected_tier(data))
 
 
 class HandBackSerializer(serializers.Serializer):
     to_requester = serializers.BooleanField(default=False)
     missing = serializers.ListField(child=serializers.CharField(), required=False)
     note = serializers.CharField(required=False, allow_blank=True)
-    seen_tier = serializers.IntegerField(required=False, min_value=1, max_value=3)
+    expected_tier = serializers.IntegerField(
+        min_value=1,
+        max_value=3,
+        help_text="The tier you saw the ticket at: refused if it has moved since.",
+    )
+
+    def to_internal_value(self, data):
+        return super().to_internal_value(_with_expected_tier(data))
 
 
 class HolderSerializer(serializers.Serializer):
@@ -126,7 +149,7 @@ class EscalateView(APIView):
             actor=request.user,
             reason=data["reason"],
             values=data.get("checklist", {}),
-            seen_tier=data.get("seen_tier"),
+            expected_tier=data["expected_tier"],
         )
         return _state(ticket)
 
@@ -147,7 +170,7 @@ class HandBackView(APIView):
             missing=data.get("missing", []),
             note=data.get("note", ""),
             to_requester=data["to_requester"],
-            seen_tier=data.get("seen_tier"),
+            expected_tier=data["expected_tier"],
         )
         return _state(ticket)
 

@@ -84,6 +84,7 @@ def _showcase(people, teams, at):
     at(65)
     ticket_escalate(
         ticket=ticket,
+        expected_tier=ticket.tier,
         actor=tariq,
         reason="Restarting the tills did not help; needs a look at the terminal configuration.",
         values={"tried": "Restarted tills 1-4, re-paired terminal on till 2."},
@@ -93,6 +94,7 @@ def _showcase(people, teams, at):
     at(200)
     ticket_escalate(
         ticket=ticket,
+        expected_tier=ticket.tier,
         actor=sofia,
         reason="Terminal config is right; the declines come from the payment service.",
         values={"steps": "1. Sale of 10 EUR\n2. Pay with any Visa\n3. Declined", "order_id": "n/a"},
@@ -102,6 +104,7 @@ def _showcase(people, teams, at):
     at(380)
     ticket_hand_back(
         ticket=ticket,
+        expected_tier=ticket.tier,
         actor=priya,
         missing=["order_id"],
         note="We need the order id of one declined sale to find it in the gateway logs.",
@@ -109,6 +112,7 @@ def _showcase(people, teams, at):
     at(420)
     ticket_escalate(
         ticket=ticket,
+        expected_tier=ticket.tier,
         actor=sofia,
         reason="Order id of a declined sale added.",
         values={"order_id": "ORD-2026-118842"},

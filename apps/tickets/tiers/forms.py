@@ -8,8 +8,9 @@ from apps.accounts.models import User
 class EscalateForm(forms.Form):
     """Reason, plus one field per checklist item the target tier requires."""
 
-    seen_tier = forms.IntegerField(widget=forms.HiddenInput)
-    seen_team = forms.IntegerField(widget=forms.HiddenInput, required=False)
+    # Where the agent saw the ticket: the service refuses the move if it is elsewhere now.
+    expected_tier = forms.IntegerField(widget=forms.HiddenInput)
+    expected_team = forms.IntegerField(widget=forms.HiddenInput, required=False)
     reason = forms.CharField(
         widget=forms.Textarea(attrs={"rows": 3}),
         help_text="What has been tried, and why the next tier is needed.",
@@ -36,8 +37,9 @@ class EscalateForm(forms.Form):
 
 
 class HandBackForm(forms.Form):
-    seen_tier = forms.IntegerField(widget=forms.HiddenInput)
-    seen_team = forms.IntegerField(widget=forms.HiddenInput, required=False)
+    # Where the agent saw the ticket: the service refuses the move if it is elsewhere now.
+    expected_tier = forms.IntegerField(widget=forms.HiddenInput)
+    expected_team = forms.IntegerField(widget=forms.HiddenInput, required=False)
     to_requester = forms.TypedChoiceField(
         label="Send it back to",
         choices=(("0", "The previous tier"), ("1", "The requester (pending on them)")),

@@ -1,33 +1,41 @@
-"""Keeps tiered support in step with what happens: time per tier on every ticket event, the
-first accepting agent as holder, and a new holder when one leaves their team."""
+"""Keeps tiered support in step with what happens: the first accepting agent as holder, time
+per tier, the holder's news, and a new holder when one leaves their team."""
 
 from django.db.models.signals import post_delete
 from django.dispatch import receiver
 
 from apps.accounts.models import Membership
 
-from ..signals import ticket_event
+from ..events import ORDER, reaction
 from .services import (
-    holder_claim_for_event,
-    holder_notify_for_event,
+    HOLDER_NEWS,
+    TIER_TIME_KINDS,
+    holder_claim,
+    holder_notify,
     holder_reassign_after_leaving,
     tier_time_record,
 )
 
 
-@receiver(ticket_event, dispatch_uid="tiers.time_per_tier")
-def record_time_per_tier(sender, event, **kwargs):
-    tier_time_record(event=event)
-
-
-@receiver(ticket_event, dispatch_uid="tiers.touch_and_hold")
-def claim_holder(sender, event, **kwargs):
-    holder_claim_for_event(event=event)
-
-
-@receiver(ticket_event, dispatch_uid="tiers.holder_news")
-def tell_holder(sender, event, **kwargs):
-    holder_notify_for_event(event=event)
+def register() -> None:
+    reaction(
+        "tiers.holder",
+        lambda ticket, events: holder_claim(ticket=ticket, events=events),
+        order=ORDER["holder"],
+        kinds=["created", "changed"],
+    )
+    reaction(
+        "tiers.time_per_tier",
+        lambda ticket, events: tier_time_record(ticket=ticket, events=events),
+        order=ORDER["tier_time"],
+        kinds=TIER_TIME_KINDS,
+    )
+    reaction(
+        "tiers.holder_news",
+        lambda ticket, events: holder_notify(ticket=ticket, events=events),
+        order=ORDER["holder_news"],
+        kinds=HOLDER_NEWS,
+    )
 
 
 @receiver(post_delete, sender=Membership, dispatch_uid="tiers.holder_left_team")

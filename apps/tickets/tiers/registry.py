@@ -14,7 +14,10 @@ def _escalate(*, ticket, params, actor, source) -> str:
     from .services import ticket_escalate
 
     reason = params.get("reason") or f"Escalated by {source or 'an automatic step'}"
-    escalation = ticket_escalate(ticket=ticket, actor=actor, reason=reason, source=source)
+    # A rule or SLA step acts on the ticket as it just read it: that is the tier it expects.
+    escalation = ticket_escalate(
+        ticket=ticket, actor=actor, reason=reason, source=source, expected_tier=ticket.tier
+    )
     return f"escalated to {escalation.to_team} tier {escalation.to_tier}"
 
 

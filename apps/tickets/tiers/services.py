@@ -2,23 +2,23 @@
 
 Field changes (team, tier, assignee, status) go through ``ticket_update`` so the history records
 them; each move also records its own event ("escalated", "handed_back", "holder_changed").
-Moves lock the ticket row first and refuse if it is no longer where the caller saw it, so two
-agents escalating at once cannot move it twice.
+Moves lock the ticket row first and refuse if it is no longer at the tier the caller saw
+(``expected_tier``, required), so agents escalating at once cannot move it twice.
 """
 
 from collections.abc import Iterable
 
-from django.db import transaction
 from django.utils import timezone
 
 from apps.accounts.models import Membership, Team, User
 from apps.core.errors import ApplicationError
 
 from .. import extensions
-from ..events import display, event_record
+from ..events import display, event_record, notify, ticket_transaction
 from ..models import ACTIVE_STATUSES, Status, Ticket, TicketEvent
 from ..permissions import can_work
 from ..services import comment_add, ticket_update
+from .events import Escalated, HandedBack, HolderChanged
 from .models import (
     ChecklistItem,
     ChecklistValue,
@@ -49,18 +49,32 @@ def _check_actor(actor: User | None, ticket: Ticket) -> None:
         raise ApplicationError("You cannot work on this ticket.", code="forbidden")
 
 
-def _check_unmoved(locked: Ticket, *, seen_team_id, seen_tier) -> None:
+def _check_unmoved(locked: Ticket, *, expected_team_id, expected_tier) -> None:
     """Refuse if someone moved the ticket since the caller looked at it."""
-    if locked.tier == seen_tier and locked.team_id == seen_team_id:
+    if locked.tier == expected_tier and locked.team_id == expected_team_id:
         return
     last = Escalation.objects.filter(ticket=locked).select_related("actor").last()
     by = f" by {last.actor}" if last and last.actor and last.to_tier == locked.tier else ""
+    head = (
+        f"This ticket is already at tier {locked.tier}, not tier {expected_tier} as you saw it"
+        if locked.tier != expected_tier
+        else f"This ticket is now with {locked.team}"
+    )
     raise ApplicationError(
-        f"{locked.reference} was moved to {locked.team} tier {locked.tier}{by} a moment ago. "
-        "Reload the ticket to see where it is now.",
+        f"{head}: {locked.reference} was moved to {locked.team} tier {locked.tier}{by} "
+        "a moment ago. Reload the ticket to see where it is now.",
         field="tier",
         code="moved",
     )
+
+
+def _expected_tier(value) -> int:
+    try:
+        return int(value)
+    except (TypeError, ValueError):
+        raise ApplicationError(
+            "Say which tier you saw the ticket at (expected_tier).", field="expected_tier"
+        ) from None
 
 
 def _check_active(locked: Ticket, doing: str) -> None:
@@ -123,16 +137,11 @@ def notification_send(
         for u in people.values()
     )
     if email:
-        event_record(
-            ticket=ticket,
-            kind="notified",
-            actor=actor,
-            data={"user_ids": sorted(people), "message": message, "source": f"tiers:{kind}"},
-        )
+        notify(ticket=ticket, user_ids=people, message=message, source=kind, actor=actor)
     return notices
 
 
-@transaction.atomic
+@ticket_transaction()
 def notification_mark_read(*, user: User, ids: Iterable[int] | None = None) -> int:
     qs = Notification.objects.filter(user=user, read_at__isnull=True)
     if ids is not None:
@@ -143,29 +152,31 @@ def notification_mark_read(*, user: User, ids: Iterable[int] | None = None) -> i
 # --- Escalation -------------------------------------------------------------------------------
 
 
-@transaction.atomic
+@ticket_transaction()
 def ticket_escalate(
     *,
     ticket: Ticket,
     actor: User | None,
     reason: str,
     values: dict | None = None,
-    seen_tier: int | None = None,
-    seen_team_id: int | None = None,
+    expected_tier: int,
+    expected_team_id: int | None = None,
     source: str = "",
 ) -> Escalation:
     """Move the ticket one tier up its team's escalation path.
 
     ``values`` fills the target tier's checklist; a person cannot escalate while an item is
-    empty (a rule or timer, acting with no person, can: the gap is recorded). ``seen_*`` is
-    where the caller saw the ticket (default: the object passed in).
+    empty (a rule or timer, acting with no person, can: the gap is recorded).
+    ``expected_tier`` is the tier the caller saw the ticket at (required: a click on a page
+    that was already escalated must not escalate again); ``expected_team_id`` the team
+    (default: the team of the object passed in).
     """
     locked = _lock(ticket)
     _check_actor(actor, locked)
     _check_unmoved(
         locked,
-        seen_team_id=ticket.team_id if seen_team_id is None else seen_team_id,
-        seen_tier=ticket.tier if seen_tier is None else int(seen_tier),
+        expected_team_id=ticket.team_id if expected_team_id is None else expected_team_id,
+        expected_tier=_expected_tier(expected_tier),
     )
     _check_active(locked, "escalate")
     if locked.team_id is None:
@@ -225,18 +236,17 @@ def _escalate(ticket, locked, target: Step, *, actor, reason, missing, source) -
     )
     event_record(
         ticket=locked,
-        kind="escalated",
+        payload=Escalated(
+            escalation_id=escalation.pk,
+            from_team=str(from_team) if from_team else None,
+            from_tier=from_tier,
+            to_team=str(target.team),
+            to_tier=target.tier,
+            reason=reason,
+            checklist_missing=[item.label for item in missing],
+            source=source,
+        ),
         actor=actor,
-        data={
-            "escalation_id": escalation.pk,
-            "from_team": str(from_team) if from_team else None,
-            "from_tier": from_tier,
-            "to_team": str(target.team),
-            "to_tier": target.tier,
-            "reason": reason,
-            "checklist_missing": [item.label for item in missing],
-            **({"source": source} if source else {}),
-        },
     )
     who = str(actor) if actor else (source or "Switchboard")
     notification_send(
@@ -262,7 +272,7 @@ def _hand_back_message(missing: list[ChecklistItem], note: str) -> str:
     return "\n\n".join(lines)
 
 
-@transaction.atomic
+@ticket_transaction()
 def ticket_hand_back(
     *,
     ticket: Ticket,
@@ -270,8 +280,8 @@ def ticket_hand_back(
     missing: Iterable[str] = (),
     note: str = "",
     to_requester: bool = False,
-    seen_tier: int | None = None,
-    seen_team_id: int | None = None,
+    expected_tier: int,
+    expected_team_id: int | None = None,
 ) -> HandBack:
     """Send the ticket back to the tier it came from (or to the requester, pending on them),
     naming what was missing from the current tier's checklist plus free text. Counted."""
@@ -279,8 +289,8 @@ def ticket_hand_back(
     _check_actor(actor, locked)
     _check_unmoved(
         locked,
-        seen_team_id=ticket.team_id if seen_team_id is None else seen_team_id,
-        seen_tier=ticket.tier if seen_tier is None else int(seen_tier),
+        expected_team_id=ticket.team_id if expected_team_id is None else expected_team_id,
+        expected_tier=_expected_tier(expected_tier),
     )
     _check_active(locked, "hand back")
     from_team, from_tier = locked.team, locked.tier
@@ -316,16 +326,15 @@ def ticket_hand_back(
     )
     event_record(
         ticket=locked,
-        kind="handed_back",
+        payload=HandedBack(
+            hand_back_id=hand_back.pk,
+            from_team=str(from_team) if from_team else None,
+            from_tier=from_tier,
+            to="requester" if to_requester else target.label,
+            missing=hand_back.missing,
+            note=note,
+        ),
         actor=actor,
-        data={
-            "hand_back_id": hand_back.pk,
-            "from_team": str(from_team) if from_team else None,
-            "from_tier": from_tier,
-            "to": "requester" if to_requester else target.label,
-            "missing": hand_back.missing,
-            "note": note,
-        },
     )
     _notify_hand_back(locked, actor, target, to_requester, _hand_back_message(missing_items, note))
     _sync(ticket, locked)
@@ -400,14 +409,13 @@ def _holder_set(locked: Ticket, holder: User | None, *, team, actor, reason: str
     locked.holder, locked.holder_team = holder, team
     event_record(
         ticket=locked,
-        kind="holder_changed",
+        payload=HolderChanged(reason=reason, holder_id=holder.pk if holder else None),
         actor=actor,
         changes={"holder": {"before": display(before), "after": display(holder)}},
-        data={"reason": reason, "holder_id": holder.pk if holder else None},
     )
 
 
-@transaction.atomic
+@ticket_transaction()
 def ticket_holder_set(
     *, ticket: Ticket, holder: User | None, actor: User, reason: str = ""
 ) -> Ticket:
@@ -442,12 +450,12 @@ def ticket_take(*, ticket: Ticket, agent: User) -> dict:
     return take(ticket=ticket, agent=agent)
 
 
-def holder_claim_for_event(*, event: TicketEvent) -> None:
+def holder_claim(*, ticket: Ticket, events: list[TicketEvent]) -> None:
     """On a team with touch and hold, the first agent assigned to a ticket becomes its holder."""
-    after = event.changes.get("assignee", {}).get("after") if event.changes else None
-    if not after:
+    assigned = [e for e in events if (e.changes or {}).get("assignee", {}).get("after")]
+    if not assigned:
         return
-    ticket = event.ticket
+    event = assigned[-1]
     if ticket.holder_id is not None or ticket.assignee_id is None or ticket.team_id is None:
         return
     team = Team.objects.filter(pk=ticket.team_id, touch_and_hold=True).first()
@@ -465,9 +473,13 @@ HOLDER_NEWS = {
 }
 
 
-def holder_notify_for_event(*, event: TicketEvent) -> None:
+def holder_notify(*, ticket: Ticket, events: list[TicketEvent]) -> None:
     """Keep the holder told of each change while other tiers work the ticket."""
-    ticket = event.ticket
+    for event in events:
+        _holder_news(ticket, event)
+
+
+def _holder_news(ticket: Ticket, event: TicketEvent) -> None:
     news = HOLDER_NEWS.get(event.kind)
     if news is None or ticket.holder_id is None or ticket.holder_id == ticket.assignee_id:
         return  # the assignee hears of these anyway
@@ -484,7 +496,7 @@ def holder_notify_for_event(*, event: TicketEvent) -> None:
     )
 
 
-@transaction.atomic
+@ticket_transaction()
 def holder_reassign_after_leaving(*, user_id: int, team_id: int) -> int:
     """A holder left the team that made them holder: its lead takes over, recorded (or the
     ticket is released if the team has no lead). Returns how many tickets changed."""
@@ -536,20 +548,21 @@ TIER_TIME_KINDS = (
 )
 
 
-def tier_time_record(*, event: TicketEvent) -> TierTime | None:
-    """Bring the ticket's time-per-tier row up to date with one event (runs in the event's
-    transaction; the row lock keeps concurrent events on one ticket in order)."""
-    if event.kind not in TIER_TIME_KINDS:
+def tier_time_record(*, ticket: Ticket, events: list[TicketEvent]) -> TierTime | None:
+    """Bring the ticket's time-per-tier row up to date with a change's events (runs in their
+    transaction; the row lock keeps concurrent changes of one ticket in order)."""
+    events = [e for e in events if e.kind in TIER_TIME_KINDS]
+    if not events:
         return None
-    state = Ticket.objects.select_related("team").get(pk=event.ticket_id)
-    at = event.created_at
-    row, _ = TierTime.objects.select_for_update().get_or_create(
+    state, at = ticket, events[-1].created_at
+    # The row is made with the ticket's first event, in its creating transaction: no race.
+    created = any(e.kind == "created" for e in events)
+    existing = None if created else TierTime.objects.select_for_update().filter(ticket_id=state.pk)
+    row = (existing.first() if existing is not None else None) or TierTime(
         ticket_id=state.pk,
-        defaults={
-            "opened_at": state.created_at,
-            "current_tier": state.tier,
-            "segment_started_at": state.created_at if state.is_active else None,
-        },
+        opened_at=state.created_at,
+        current_tier=state.tier,
+        segment_started_at=state.created_at if state.is_active else None,
     )
     if row.segment_started_at is not None and (
         not state.is_active or state.tier != row.current_tier
@@ -564,10 +577,8 @@ def tier_time_record(*, event: TicketEvent) -> TierTime | None:
     row.open_to_resolved_seconds = (
         (done_at - row.opened_at).total_seconds() if row.resolved_at else None
     )
-    if event.kind == "escalated":
-        row.escalations += 1
-    elif event.kind == "handed_back":
-        row.hand_backs += 1
+    row.escalations += sum(e.kind == "escalated" for e in events)
+    row.hand_backs += sum(e.kind == "handed_back" for e in events)
     row.updated_at = timezone.now()
-    row.save()
+    row.save(force_insert=row._state.adding)
     return row

@@ -41,7 +41,7 @@ def panel_context(request, ticket, *, open_dialog: str = "", **forms) -> dict:
         return {"hidden": True}
     target = escalation_target(ticket=ticket)
     values = checklist_values(ticket=ticket)
-    seen = {"seen_tier": ticket.tier, "seen_team": ticket.team_id}
+    seen = {"expected_tier": ticket.tier, "expected_team": ticket.team_id}
     return {
         "target": target,
         "back": hand_back_target(ticket=ticket),
@@ -98,6 +98,8 @@ def _refused(request, ticket, form, error: ApplicationError, dialog: str):
     form.is_valid()
     form._errors = ErrorDict()  # the service's message, not the form's own, says what is wrong
     field = error.field if error.field in form.fields else None
+    if field and form.fields[field].widget.is_hidden:
+        field = None  # shown above the form, where the agent sees it
     form.add_error(field, error.message)
     if request.htmx:
         return _panel_response(request, ticket, open_dialog=dialog, **{f"{dialog}_form": form})
@@ -118,8 +120,8 @@ def escalate(request, reference):
             actor=request.user,
             reason=request.POST.get("reason", ""),
             values=form.checklist_values(),
-            seen_tier=_int(request.POST.get("seen_tier"), ticket.tier),
-            seen_team_id=_int(request.POST.get("seen_team"), ticket.team_id),
+            expected_tier=request.POST.get("expected_tier"),
+            expected_team_id=_int(request.POST.get("expected_team"), ticket.team_id),
         )
     except ApplicationError as error:
         return _refused(request, ticket, form, error, "escalate")
@@ -142,8 +144,8 @@ def hand_back(request, reference):
             missing=request.POST.getlist("missing"),
             note=request.POST.get("note", ""),
             to_requester=request.POST.get("to_requester") == "1",
-            seen_tier=_int(request.POST.get("seen_tier"), ticket.tier),
-            seen_team_id=_int(request.POST.get("seen_team"), ticket.team_id),
+            expected_tier=request.POST.get("expected_tier"),
+            expected_team_id=_int(request.POST.get("expected_team"), ticket.team_id),
         )
     except ApplicationError as error:
         return _refused(request, ticket, form, error, "hand_back")

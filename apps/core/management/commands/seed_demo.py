@@ -1,6 +1,7 @@
 """`manage.py seed_demo`: a desk with people in every role and a few hundred tickets.
 
-Each installed Switchboard app may have a ``demo`` module with ``configure(demo)`` (teams, rules,
+It lives in core, above no app: it knows none of them by name, and asks each installed app in
+turn. Each installed Switchboard app may have a ``demo`` module with ``configure(demo)`` (teams, rules,
 policies, templates…) and ``populate(demo)`` (tickets, subtasks, articles…). Every app's configure
 runs before any populate, in INSTALLED_APPS order, so tickets are opened through the services
 with routing rules and SLA policies already in place. ``demo`` is a dict the apps share
@@ -13,10 +14,9 @@ import logging
 from contextlib import contextmanager
 
 from django.apps import apps
+from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand
 from django.db import transaction
-
-from apps.accounts.models import User
 
 
 @contextmanager
@@ -47,7 +47,7 @@ class Command(BaseCommand):
         )
 
     def handle(self, *args, if_empty=False, **options):
-        if if_empty and User.objects.exists():
+        if if_empty and get_user_model().objects.exists():
             self.stdout.write("Demo data already loaded; skipping (drop var/ to start over).")
             return
         modules = [self._demo_module(config.name) for config in apps.get_app_configs()]

@@ -1,0 +1,28 @@
+"""Celery tasks of core: the one task that sends e-mail, its sweep, and the worker heartbeat."""
+
+from celery import shared_task
+from django.core.cache import cache
+from django.utils import timezone
+
+from .outbox import outbox_send, outbox_sweep
+
+HEARTBEAT_KEY = "switchboard:worker-heartbeat"
+
+
+@shared_task(acks_late=True, ignore_result=True)
+def send_outbox_message(message_id: int) -> bool:
+    """Send one outbox message. Never retried by Celery: failures are written on the row and
+    the sweep publishes it again when it is due (a countdown held by a worker would be lost
+    with the worker or the broker)."""
+    return outbox_send(message_id=message_id)
+
+
+@shared_task(acks_late=True, ignore_result=True)
+def outbox_sweep_task() -> dict:
+    return outbox_sweep()
+
+
+@shared_task(ignore_result=True)
+def worker_heartbeat() -> None:
+    """Run by beat on a worker: proves to /healthz/ that both are alive."""
+    cache.set(HEARTBEAT_KEY, timezone.now().isoformat(), timeout=None)
