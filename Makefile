@@ -18,16 +18,19 @@ $(VENV)/.installed: $(BIN)/python requirements/base.txt requirements/dev.txt
 
 install: $(VENV)/.installed
 
+# The desk `make run` serves is a development desk: DEBUG on (and its development key) unless set.
+DEV := DEBUG=$${DEBUG:-1}
+
 migrate: install
 	mkdir -p var
-	$(BIN)/python manage.py migrate --noinput
+	$(DEV) $(BIN)/python manage.py migrate --noinput
 
 seed: migrate
-	$(BIN)/python manage.py seed_demo --if-empty
+	$(DEV) $(BIN)/python manage.py seed_demo --if-empty
 
 # The web app, a Celery worker and beat in one terminal; Ctrl-C stops all three.
 run: seed
-	$(BIN)/python manage.py collectstatic --noinput --verbosity 0
+	$(DEV) $(BIN)/python manage.py collectstatic --noinput --verbosity 0
 	@echo "Switchboard on http://127.0.0.1:$(PORT)/  (health: /healthz/, API: /api/docs/, mail: var/mail/)"
 	DEBUG=$${DEBUG:-1} PORT=$(PORT) SITE_URL=$${SITE_URL:-http://127.0.0.1:$(PORT)} \
 		$(BIN)/honcho -f Procfile.dev start
@@ -52,7 +55,7 @@ format: install
 	$(BIN)/ruff format .
 
 check-migrations: install
-	$(BIN)/python manage.py makemigrations --check --dry-run
+	$(DEV) $(BIN)/python manage.py makemigrations --check --dry-run
 
 check-deploy: install
 	DJANGO_SETTINGS_MODULE=config.settings.production SECRET_KEY=$$(head -c 48 /dev/urandom | base64) \

@@ -22,6 +22,32 @@ def _no_heartbeat():
     cache.delete(HEARTBEAT_KEY)
 
 
+@pytest.fixture
+def client(client, settings):
+    """Monitoring, which reads the details with its token."""
+    settings.HEALTH_TOKEN = "monitoring-token-for-tests"
+    client.defaults["HTTP_X_HEALTH_TOKEN"] = settings.HEALTH_TOKEN
+    return client
+
+
+def test_anonymous_callers_learn_only_whether_it_is_healthy(db, settings):
+    from django.test import Client
+
+    settings.HEALTH_TOKEN = "the-real-token"
+    for headers in ({}, {"HTTP_X_HEALTH_TOKEN": "a-guess"}):
+        response = Client().get(reverse("healthz"), **headers)
+        assert set(response.json()) == {"ok"}
+        assert "postgres" not in response.content.decode()
+
+
+def test_staff_see_the_details(admin_user):
+    from tests.conftest import signed_in
+
+    response = signed_in(admin_user).get(reverse("healthz"))
+
+    assert {"database", "cache", "broker", "worker", "outbox"} <= set(response.json())
+
+
 def test_healthy_when_database_broker_and_worker_are(client):
     worker_heartbeat.delay()
 

@@ -36,3 +36,17 @@ def outbox_time_limits(app_configs, **kwargs):
             )
         )
     return problems
+
+
+@register(deploy=True)
+def secret_key_is_not_the_development_one(app_configs, **kwargs):
+    """Django's own check (security.W009) passes our long development key: refuse it here."""
+    if settings.SECRET_KEY == getattr(settings, "DEVELOPMENT_SECRET_KEY", None):
+        return [
+            Error(
+                "SECRET_KEY is Switchboard's published development key: anyone can forge "
+                "sessions and signed links with it. Set a long random SECRET_KEY.",
+                id="core.E002",
+            )
+        ]
+    return []

@@ -14,6 +14,7 @@ from django.conf import settings
 from django.core.cache import cache
 from django.db import connection
 from django.http import JsonResponse
+from django.utils.crypto import constant_time_compare
 from django.utils import timezone
 from django.views.decorators.cache import never_cache
 
@@ -65,6 +66,17 @@ def _run(check) -> dict:
         return {"ok": False, "error": _error(exc)}
 
 
+def may_see_details(request) -> bool:
+    """Staff, or monitoring with the configured token (``X-Health-Token``); anyone else learns
+    only whether the desk is healthy, not what runs it or where."""
+    token = settings.HEALTH_TOKEN
+    sent = request.headers.get("X-Health-Token", "")
+    if token and sent and constant_time_compare(sent, token):
+        return True
+    user = getattr(request, "user", None)
+    return bool(user and user.is_authenticated and user.is_staff)
+
+
 @never_cache
 def healthz(request):
     checks = {
@@ -76,7 +88,8 @@ def healthz(request):
     }
     checks["broker"]["transport"] = settings.CELERY_BROKER_URL.split("://", 1)[0]
     healthy = all(check["ok"] for check in checks.values())
-    return JsonResponse({"ok": healthy, **checks}, status=200 if healthy else 503)
+    body = {"ok": healthy, **checks} if may_see_details(request) else {"ok": healthy}
+    return JsonResponse(body, status=200 if healthy else 503)
 
 
 @never_cache

@@ -8,6 +8,7 @@ lists every variable.
 from pathlib import Path
 
 import environ
+from django.core.exceptions import ImproperlyConfigured
 
 BASE_DIR = Path(__file__).resolve().parent.parent.parent
 VAR_DIR = BASE_DIR / "var"
@@ -16,7 +17,16 @@ env = environ.Env()
 environ.Env.read_env(BASE_DIR / ".env", overwrite=False)
 
 DEBUG = env.bool("DEBUG", default=False)
-SECRET_KEY = env.str("SECRET_KEY", default="insecure-dev-key-change-me-in-production-0123456789")
+# The development key works only with DEBUG on (`make run` turns it on). Anywhere else — the web
+# app, manage.py and the Celery worker alike, since all three load these settings — Switchboard
+# refuses to start without SECRET_KEY, and a system check refuses this key in production.
+DEVELOPMENT_SECRET_KEY = "insecure-dev-key-change-me-in-production-0123456789"
+SECRET_KEY = env.str("SECRET_KEY", default="") or (DEVELOPMENT_SECRET_KEY if DEBUG else "")
+if not SECRET_KEY:
+    raise ImproperlyConfigured(
+        "SECRET_KEY is not set. Set it in the environment (or in .env), or set DEBUG=1 for a "
+        "development desk."
+    )
 ALLOWED_HOSTS = env.list("ALLOWED_HOSTS", default=["127.0.0.1", "localhost", "testserver"])
 CSRF_TRUSTED_ORIGINS = env.list("CSRF_TRUSTED_ORIGINS", default=[])
 SITE_URL = env.str("SITE_URL", default="http://127.0.0.1:8000").rstrip("/")
@@ -272,6 +282,8 @@ CELERY_BEAT_SCHEDULE = {
         "schedule": 15 * 60.0,
     },
 }
+# Monitoring sends this in X-Health-Token to read /healthz/'s details (staff see them signed in).
+HEALTH_TOKEN = env.str("HEALTH_TOKEN", default="")
 # /healthz/ reports the worker as stale when its last heartbeat is older than this.
 WORKER_HEARTBEAT_STALE_SECONDS = 120
 

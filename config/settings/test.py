@@ -3,7 +3,12 @@
 Tests that need a real worker (marked ``worker``) start one against ``REDIS_URL``.
 """
 
-from .base import *  # noqa: F403
+import os
+
+# Tests run with DEBUG off, as production does, so they bring their own key.
+os.environ.setdefault("SECRET_KEY", "test-only-secret-key-not-for-any-real-desk-0123456789")
+
+from .base import *  # noqa: E402, F403
 from .base import VAR_DIR
 
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
