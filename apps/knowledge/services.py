@@ -14,6 +14,7 @@ from django.utils.text import slugify
 
 from apps.accounts.models import Team, User
 from apps.core.errors import ApplicationError
+from apps.core.numbers import as_id, is_id
 from apps.tickets.events import event_record, ticket_transaction
 from apps.tickets.models import Category, Comment, Status, Tag, Ticket
 from apps.tickets.permissions import can_work
@@ -78,7 +79,7 @@ def _clean(data: dict) -> dict:
     for name, model in (("section", Section), ("team", Team)):
         value = data.get(name)
         if value is not None and not isinstance(value, model):
-            cleaned[name] = model.objects.filter(pk=value).first() if str(value).isdigit() else None
+            cleaned[name] = model.objects.filter(pk=as_id(value)).first() if is_id(value) else None
             if cleaned[name] is None:
                 raise ApplicationError(f"Unknown {name}: {value!r}.", field=name)
     if "tags" in data:

@@ -8,6 +8,7 @@ from django.utils import timezone
 
 from apps.accounts.models import Team, Tier, User
 from apps.core.errors import ApplicationError
+from apps.core.numbers import as_id, is_id
 from apps.tickets import actions as ticket_actions
 from apps.tickets.events import event_record, ticket_transaction
 from apps.tickets.models import Priority, Ticket
@@ -173,6 +174,13 @@ def ticket_reroute(*, ticket: Ticket, actor: User) -> RoutingDecision:
     if not can_work(actor, ticket):
         raise ApplicationError(
             "Only agents of this ticket's team can re-route it.", code="forbidden"
+        )
+    if not ticket.is_active:
+        raise ApplicationError(
+            f"{ticket.reference} is {ticket.get_status_display().lower()}: finished work is "
+            "not routed again. Reopen it first if there is more to do.",
+            field="status",
+            code="finished",
         )
     return routing_evaluate(ticket=ticket, trigger=Trigger.REROUTE, actor=actor)
 
@@ -368,7 +376,7 @@ def _root_cause(value) -> RootCause | None:
     if isinstance(value, RootCause):
         return value
     cause = (
-        RootCause.objects.filter(pk=value, is_active=True).first() if str(value).isdigit() else None
+        RootCause.objects.filter(pk=as_id(value), is_active=True).first() if is_id(value) else None
     )
     if cause is None:
         raise ApplicationError(f"Unknown root cause {value!r}.", field="root_cause")

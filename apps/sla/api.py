@@ -8,11 +8,12 @@ from rest_framework.exceptions import NotFound, ValidationError
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from apps.core.numbers import is_id
 from apps.tickets.permissions import can_work
 from apps.tickets.selectors import ticket_get
 
 from . import selectors
-from .models import Clock
+from .models import Clock, Metric
 
 
 class ClockSerializer(serializers.ModelSerializer):
@@ -33,6 +34,7 @@ class ClockSerializer(serializers.ModelSerializer):
             "warned_at",
             "breached_at",
             "met_at",
+            "late_seconds",
             "elapsed_seconds",
         ]
 
@@ -43,15 +45,21 @@ class TicketClocksSerializer(serializers.Serializer):
 
 
 class ComplianceRowSerializer(serializers.Serializer):
-    group = serializers.CharField(allow_null=True, help_text="Team name, priority or week start.")
-    total = serializers.IntegerField()
-    on_time = serializers.IntegerField()
-    breached = serializers.IntegerField()
+    group = serializers.CharField(
+        allow_null=True, help_text="Metric, team name, priority or week start (of the due time)."
+    )
+    metric = serializers.ChoiceField(choices=Metric.choices)
+    total = serializers.IntegerField(help_text="Targets decided: met in time or missed.")
+    on_time = serializers.IntegerField(help_text="Stopped on or before the due time.")
+    breached = serializers.IntegerField(
+        help_text="Missed: stopped after the due time, or still running past it."
+    )
     percent = serializers.FloatField(allow_null=True)
 
 
 class ComplianceSerializer(serializers.Serializer):
     by = serializers.ChoiceField(choices=list(selectors.GROUPINGS))
+    metric = serializers.ChoiceField(choices=Metric.choices, allow_null=True)
     weeks = serializers.IntegerField()
     results = ComplianceRowSerializer(many=True)
 
@@ -80,13 +88,15 @@ class TicketClocksView(APIView):
 
 
 class ComplianceView(APIView):
-    """GET ?by=team|priority|week&weeks=8: share of SLA targets met on time (leads only)."""
+    """GET ?by=metric|team|priority|week&metric=…&weeks=8: share of SLA targets met on time, per
+    metric and group (leads only). Late means stopped after the due time, swept or not."""
 
     serializer_class = ComplianceSerializer
 
     @extend_schema(
         parameters=[
             OpenApiParameter("by", OpenApiTypes.STR, enum=list(selectors.GROUPINGS)),
+            OpenApiParameter("metric", OpenApiTypes.STR, enum=Metric.values),
             OpenApiParameter("weeks", OpenApiTypes.INT, description="1 to 104, default 8."),
         ],
         responses=ComplianceSerializer,
@@ -98,13 +108,16 @@ class ComplianceView(APIView):
         if by not in selectors.GROUPINGS:
             raise ValidationError({"by": [f"Group by one of: {', '.join(selectors.GROUPINGS)}."]})
         weeks = request.query_params.get("weeks", "8")
-        if not weeks.isdigit() or not 1 <= int(weeks) <= 104:
+        if not is_id(weeks) or not 1 <= int(weeks) <= 104:
             raise ValidationError({"weeks": ["A number of weeks from 1 to 104."]})
-        rows = selectors.compliance(user=request.user, by=by, weeks=int(weeks))
+        metric = request.query_params.get("metric") or None
+        if metric is not None and metric not in Metric.values:
+            raise ValidationError({"metric": [f"One of: {', '.join(Metric.values)}."]})
+        rows = selectors.compliance(user=request.user, by=by, weeks=int(weeks), metric=metric)
         for row in rows:
             if by == "week" and row["group"]:
                 row["group"] = row["group"].date().isoformat()
-        return Response({"by": by, "weeks": int(weeks), "results": rows})
+        return Response({"by": by, "metric": metric, "weeks": int(weeks), "results": rows})
 
 
 app_name = "sla-api"

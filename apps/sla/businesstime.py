@@ -27,7 +27,12 @@ _MAX_SEARCH_DAYS = 366 * 10
 def parse_hhmm(value: str) -> int:
     """Minutes after local midnight for "HH:MM" (24:00 allowed as the end of the day)."""
     hours, _, minutes = value.strip().partition(":")
-    if not (hours.isdigit() and minutes.isdigit() and len(minutes) == 2):
+    if not (
+        f"{hours}{minutes}".isascii()
+        and hours.isdigit()
+        and minutes.isdigit()
+        and len(minutes) == 2
+    ):
         raise ValueError(f"{value!r} is not a time like 09:00.")
     total = int(hours) * 60 + int(minutes)
     if int(minutes) >= 60 or total > 24 * 60:

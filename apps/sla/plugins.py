@@ -6,6 +6,7 @@ from collections.abc import Sequence
 from django.db.models import Exists, OuterRef, Subquery
 
 from apps.core.errors import ApplicationError
+from apps.core.numbers import as_id, is_id
 from apps.tickets import actions, extensions
 
 from .models import Clock, ClockState, Policy
@@ -32,7 +33,7 @@ class _PolicyChoices(Sequence):
 
 def _policy(value) -> Policy:
     policy = (
-        Policy.objects.filter(pk=value, is_active=True).first() if str(value).isdigit() else None
+        Policy.objects.filter(pk=as_id(value), is_active=True).first() if is_id(value) else None
     )
     if policy is None:
         raise ApplicationError(f"There is no active SLA policy {value!r}.", field="policy")

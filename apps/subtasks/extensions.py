@@ -1,7 +1,9 @@
-"""How subtasks plug into tickets: the resolve guard, the ticket panel, the queue column and
-filter, navigation, and the "create subtasks from a template" action for routing rules."""
+"""How subtasks plug into tickets: the resolve guard, the question resolving asks about open
+subtasks, the ticket panel, the queue column and filter, navigation, and the "create subtasks
+from a template" action for routing rules."""
 
 from apps.core.errors import ApplicationError
+from apps.core.numbers import as_id, is_id
 from apps.tickets import actions, extensions
 
 
@@ -50,7 +52,7 @@ def _clean(params: dict) -> dict:
 
     value = str(params.get("template", "")).strip()
     qs = SubtaskTemplate.objects.filter(is_active=True)
-    template = qs.filter(pk=value).first() if value.isdigit() else qs.filter(name=value).first()
+    template = qs.filter(pk=as_id(value)).first() if is_id(value) else qs.filter(name=value).first()
     if template is None:
         raise ApplicationError(f"There is no active subtask template {value!r}.", field="template")
     return {"template": template.pk}
@@ -67,9 +69,21 @@ def _apply(*, ticket, params, actor, source) -> str:
 
 def register() -> None:
     from . import selectors
+    from .services import resolution
     from .views.agent import panel_context
 
     extensions.resolve_guard("subtasks", _blockers)
+    extensions.resolve_question(
+        extensions.ResolveQuestion(
+            name="open_subtasks",
+            label="Subtasks still open",
+            choices=resolution.CHOICES,
+            ask=resolution.open_subtasks_question,
+            apply=resolution.open_subtasks_settle,
+            note_label="Note to their assignees (if you cancel them)",
+            order=20,
+        )
+    )
     extensions.ticket_panel(
         extensions.Panel(
             name="subtasks",

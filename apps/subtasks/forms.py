@@ -3,6 +3,7 @@
 from django import forms
 
 from apps.accounts.models import Team, User
+from apps.core.numbers import as_id, is_id
 
 from .models import Status, SubtaskKind, SubtaskTemplate
 
@@ -66,7 +67,7 @@ class SubtaskForm(forms.Form):
             return {}
         kind, _, pk = value.partition(":")
         model = {"team": Team, "user": User}.get(kind)
-        found = model.objects.filter(pk=pk).first() if model and pk.isdigit() else None
+        found = model.objects.filter(pk=as_id(pk)).first() if model and is_id(pk) else None
         if found is None:
             raise forms.ValidationError("Choose someone from the list.")
         return {f"assignee_{kind}": found}
@@ -121,3 +122,13 @@ class TaskCommentForm(forms.Form):
     def clean_files(self):
         # The view reads every chosen file from request.FILES; the field only draws the input.
         return None
+
+
+class AnswerForm(TaskCommentForm):
+    """Support's answer on a subtask's thread (the assignee reads it and gets it by e-mail)."""
+
+    body = forms.CharField(
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 2, "placeholder": "Answer the assignee…"}),
+        label="Answer",
+    )

@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 
 from apps.accounts.models import Team, Tier, User
 from apps.core.errors import ApplicationError
+from apps.core.numbers import as_id, is_id
 
 from .models import Priority, Ticket
 
@@ -88,14 +89,14 @@ def action_apply(*, name: str, ticket: Ticket, params: dict, actor=None, source:
 
 
 def _team(value) -> Team:
-    team = Team.objects.filter(pk=value).first() if str(value).isdigit() else None
+    team = Team.objects.filter(pk=as_id(value)).first() if is_id(value) else None
     if team is None:
         raise ApplicationError(f"Team {value!r} no longer exists.", field="team")
     return team
 
 
 def _agent(value) -> User:
-    user = User.objects.filter(pk=value, is_active=True).first() if str(value).isdigit() else None
+    user = User.objects.filter(pk=as_id(value), is_active=True).first() if is_id(value) else None
     if user is None or not user.is_agent:
         raise ApplicationError(f"User {value!r} is not an active agent.", field="assignee")
     return user

@@ -4,6 +4,7 @@ import django_filters
 from django.db.models import Q
 
 from apps.accounts.models import Team, User
+from apps.core.numbers import as_id, is_id
 
 from .models import ACTIVE_STATUSES, Category, Priority, Status, Ticket, reference_to_pk
 
@@ -58,8 +59,8 @@ class TicketFilter(django_filters.FilterSet):
             return queryset.filter(assignee=self.request.user)
         if value == "none":
             return queryset.filter(assignee__isnull=True)
-        if value.isdigit():
-            return queryset.filter(assignee_id=int(value))
+        if is_id(value):
+            return queryset.filter(assignee_id=as_id(value))
         return queryset.none()
 
     def filter_sort(self, queryset, name, value):

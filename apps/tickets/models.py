@@ -5,6 +5,7 @@ from django.db import models
 from django.utils import timezone
 
 from apps.accounts.models import Team, Tier
+from apps.core.numbers import as_id
 
 
 class Lookup(models.Model):
@@ -88,10 +89,10 @@ def reference_to_pk(reference: str) -> int | None:
     prefix = settings.TICKET_REFERENCE_PREFIX.upper() + "-"
     if text.startswith(prefix):
         text = text[len(prefix) :]
-    if not text.isdigit():
+    number = as_id(text)
+    if number is None:
         return None
-    pk = int(text) - settings.TICKET_REFERENCE_OFFSET
-    return pk if pk > 0 else None
+    return as_id(number - settings.TICKET_REFERENCE_OFFSET)
 
 
 class Ticket(models.Model):

@@ -13,6 +13,7 @@ from django.utils import timezone
 
 from apps.accounts.models import Team, User
 from apps.core.errors import ApplicationError
+from apps.core.numbers import as_id, is_id
 
 from . import extensions
 from .events import (
@@ -58,7 +59,7 @@ EDITABLE_FIELDS = (
 def _lookup(model, value, field):
     if value is None or isinstance(value, model):
         return value
-    obj = model.objects.filter(pk=value).first() if str(value).isdigit() else None
+    obj = model.objects.filter(pk=as_id(value)).first() if is_id(value) else None
     if obj is None:
         raise ApplicationError(f"Unknown {field}: {value!r}.", field=field)
     return obj
@@ -213,11 +214,21 @@ def _status_kind(before: str, after: str) -> str:
 
 
 @ticket_transaction()
-def ticket_update(*, ticket: Ticket, actor: User | None, data: dict, source: str = "") -> dict:
+def ticket_update(
+    *,
+    ticket: Ticket,
+    actor: User | None,
+    data: dict,
+    source: str = "",
+    answers: dict | None = None,
+) -> dict:
     """Change any of EDITABLE_FIELDS; returns ``{field: {"before", "after"}}`` of what changed.
 
     Resolving asks every registered resolve guard first (open blocking subtasks, …) and is
-    refused with their reasons. ``source`` names a rule or timer acting with no person.
+    refused with their reasons. Resolving or closing a ticket that was still active asks the
+    registered resolve questions (what of the subtasks still open?): ``answers`` maps each
+    question's field to the answer (and its note), and a missing one is refused naming it.
+    ``source`` names a rule or timer acting with no person.
     """
     unknown = set(data) - set(EDITABLE_FIELDS)
     if unknown:
@@ -258,6 +269,7 @@ def ticket_update(*, ticket: Ticket, actor: User | None, data: dict, source: str
                 field="status",
                 code="blocked",
             )
+    answered = _resolve_answers(locked, status_change, answers or {})
     now = timezone.now()
     locked.updated_at = now
     if status_change:
@@ -279,7 +291,33 @@ def ticket_update(*, ticket: Ticket, actor: User | None, data: dict, source: str
         actor=actor,
         changes=changes,
     )
+    for question, answer, note in answered:
+        question.apply(ticket=ticket, answer=answer, note=note, actor=actor)
     return changes
+
+
+DONE_STATUSES = (Status.RESOLVED, Status.CLOSED)
+
+
+def _resolve_answers(ticket: Ticket, status_change: dict | None, answers: dict) -> list[tuple]:
+    """(question, answer, note) for each question finishing this ticket asks; a question left
+    unanswered (or answered with something not offered) refuses the change, naming its field."""
+    if not status_change or ticket.status not in DONE_STATUSES:
+        return []
+    if status_change["before"] in DONE_STATUSES:
+        return []  # decided when it was resolved; closing a resolved ticket asks nothing new
+    answered = []
+    for question, text in extensions.resolve_questions_for(ticket):
+        answer = answers.get(question.name) or ""
+        offered = dict(question.choices)
+        if answer not in offered:
+            options = " or ".join(f"“{label}” ({value})" for value, label in question.choices)
+            raise ApplicationError(
+                f"{text} Choose {options}.", field=question.name, code="question"
+            )
+        note = str(answers.get(question.note_name) or "").strip() if question.note_name else ""
+        answered.append((question, answer, note))
+    return answered
 
 
 @ticket_transaction()
@@ -359,11 +397,28 @@ def attachment_add(
     return stored
 
 
+@ticket_transaction()
 def ticket_take(*, ticket: Ticket, agent: User) -> dict:
-    """An agent assigns the ticket to themself."""
+    """An agent assigns the ticket to themself; not a finished one (nothing is left to do)."""
     if not can_work(agent, ticket):
         raise ApplicationError("Only agents of this ticket's team can take it.", code="forbidden")
+    # Read under the lock ticket_update takes next, so a resolve in between cannot slip past.
+    locked = Ticket.objects.select_for_update(of=("self",)).only("status").get(pk=ticket.pk)
+    status = locked.status
+    if status == Status.RESOLVED:
+        raise ApplicationError(
+            f"{ticket.reference} is resolved: there is nothing to take. Reopen it first "
+            "(set its status to Open) if there is more to do.",
+            field="status",
+            code="finished",
+        )
+    if status == Status.CLOSED:
+        raise ApplicationError(
+            f"{ticket.reference} is closed: there is nothing to take.",
+            field="status",
+            code="finished",
+        )
     data = {"assignee": agent}
-    if ticket.status == Status.NEW:
+    if status == Status.NEW:
         data["status"] = Status.OPEN
     return ticket_update(ticket=ticket, actor=agent, data=data)

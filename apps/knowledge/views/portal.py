@@ -9,6 +9,7 @@ from django.urls import reverse
 from django.views.decorators.http import require_GET, require_POST
 
 from apps.core.errors import ApplicationError
+from apps.core.numbers import as_id
 
 from ..forms import FeedbackForm
 from ..models import DeflectionKind
@@ -110,7 +111,7 @@ def suggest(request):
     """The block beside the new-ticket form, reloaded as the requester types or picks."""
     subject = request.GET.get("subject", "")[:300]
     category = request.GET.get("category", "")
-    category_id = int(category) if category.isdigit() else None
+    category_id = as_id(category)
     articles = article_suggest(user=request.user, subject=subject, category_id=category_id)
     if subject.strip():
         search_log(

@@ -8,6 +8,7 @@ from django.shortcuts import redirect, render
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from apps.core.errors import ApplicationError
+from apps.core.numbers import as_id
 from apps.tickets.selectors import ticket_get
 
 from ..forms import ArticleForm, FileForm
@@ -179,7 +180,7 @@ def article_revisions(request, pk):
     article = article_get_for_edit(user=request.user, pk=pk)
     revisions = revision_list(article=article)
     number = request.GET.get("r")
-    chosen = int(number) if number and number.isdigit() else None
+    chosen = as_id(number)
     if chosen is None and revisions:
         chosen = revisions[0].number
     revision, diff = revision_diff(article=article, number=chosen) if chosen else (None, [])

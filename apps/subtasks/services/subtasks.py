@@ -13,10 +13,13 @@ from django.utils import timezone
 from apps.accounts.models import Team, User
 from apps.accounts.services import user_get_or_create_by_email
 from apps.core.errors import ApplicationError
+from apps.core.numbers import as_id, is_id
 from apps.tickets.events import event_record, notify, ticket_transaction
+from apps.tickets.models import Status as TicketStatus
 from apps.tickets.models import Ticket
 from apps.tickets.permissions import can_work
 from apps.tickets.services import attachment_content_type, attachments_validate
+from apps.tickets.tiers.services import notification_send
 
 from .. import events
 from ..links import is_assignee
@@ -29,7 +32,7 @@ from ..models import (
     SubtaskComment,
     SubtaskKind,
 )
-from ..notifications import subtask_link_mail_queue
+from ..notifications import subtask_answer_mail_queue, subtask_link_mail_queue
 
 READY_MESSAGE = "All work done — ready to resolve."
 
@@ -68,7 +71,7 @@ def _assignee(
 def _kind(kind) -> SubtaskKind:
     if isinstance(kind, SubtaskKind):
         return kind
-    found = SubtaskKind.objects.filter(pk=kind).first() if str(kind).isdigit() else None
+    found = SubtaskKind.objects.filter(pk=as_id(kind)).first() if is_id(kind) else None
     if found is None:
         raise ApplicationError("Choose what kind of work this is.", field="kind")
     return found
@@ -309,6 +312,8 @@ def _notify_if_all_done(*, ticket: Ticket, actor: User | None) -> None:
 
     The "notified" event is what the mail app turns into e-mails.
     """
+    if ticket.status in (TicketStatus.RESOLVED, TicketStatus.CLOSED):
+        return  # subtasks cancelled as the ticket is resolved: nothing is left to resolve
     if Subtask.objects.filter(ticket=ticket, blocking=True, status__in=OPEN_STATUSES).exists():
         return
     holder_id = getattr(ticket, "holder_id", None)
@@ -328,7 +333,12 @@ def _notify_if_all_done(*, ticket: Ticket, actor: User | None) -> None:
 def subtask_comment_add(
     *, subtask: Subtask, author: User, body: str, files: Iterable[UploadedFile] = ()
 ) -> SubtaskComment | None:
-    """A message and/or files on the subtask's own thread (the assignee's or an agent's)."""
+    """A message and/or files on the subtask's own thread, between its assignee and support.
+
+    The history records it with its text (the first MESSAGE_CHARS). The assignee's message
+    reaches support (the ticket's assignee, else its holder, else whoever added the subtask:
+    in-app and by e-mail); support's answer reaches the assignee by e-mail, with their link.
+    """
     if not _may_transition(author, subtask):
         raise ApplicationError("This task is not yours.", code="forbidden")
     body = (body or "").strip()
@@ -338,15 +348,56 @@ def subtask_comment_add(
     comment = (
         SubtaskComment.objects.create(subtask=subtask, author=author, body=body) if body else None
     )
-    for upload in files:
-        name = upload.name.rsplit("/", 1)[-1][:255]
+    stored = [
         SubtaskAttachment.objects.create(
             subtask=subtask,
             file=upload,
-            filename=name,
+            filename=(name := upload.name.rsplit("/", 1)[-1][:255]),
             content_type=attachment_content_type(name),
             size=upload.size,
             uploaded_by=author,
         )
-    _event(subtask, events.Commented, author, files=len(files))
+        for upload in files
+    ]
+    filenames = [a.filename for a in stored]
+    _event(
+        subtask,
+        events.Commented,
+        author,
+        files=len(stored),
+        message=body[: events.MESSAGE_CHARS],
+        filenames=filenames,
+        comment_id=comment.pk if comment else None,
+    )
+    if is_assignee(user=author, subtask=subtask):
+        _tell_support(subtask=subtask, author=author, body=body, filenames=filenames)
+    else:
+        key = f"c{comment.pk}" if comment else f"f{stored[0].pk}"
+        subtask_answer_mail_queue(
+            subtask=subtask, author=author, body=body, filenames=filenames, key=key
+        )
     return comment
+
+
+def _tell_support(*, subtask: Subtask, author: User, body: str, filenames: list[str]) -> None:
+    """Whoever answers for the ticket hears of the assignee's message: its assignee, else its
+    holder, else the person who added the subtask — never the author themself."""
+    ticket = subtask.ticket
+    recipient = next(
+        (
+            person
+            for person in (ticket.assignee, ticket.holder, subtask.created_by)
+            if person is not None and person.is_active and person.pk != author.pk
+        ),
+        None,
+    )
+    if recipient is None:
+        return
+    message = f"{author} wrote on the subtask “{subtask.title}”"
+    if body:
+        message += f": “{body[: events.MESSAGE_CHARS]}”"
+    if filenames:
+        message += f" (files: {', '.join(filenames)})"
+    notification_send(
+        ticket=ticket, users=[recipient], kind="subtask_commented", message=message, actor=author
+    )

@@ -12,15 +12,18 @@ from django.urls import reverse
 from django.views.decorators.http import require_POST
 
 from apps.core.errors import ApplicationError
+from apps.core.numbers import as_id, is_id
 from apps.tickets.permissions import can_work
 from apps.tickets.selectors import ticket_get
 
 from .. import selectors, services
-from ..forms import OverrideForm, SubtaskForm, TemplateApplyForm, TransitionForm
+from ..forms import AnswerForm, OverrideForm, SubtaskForm, TemplateApplyForm, TransitionForm
 
 
 def panel_context(request, ticket, form=None, error: str = "") -> dict:
     subtasks = list(selectors.subtask_list_for_ticket(ticket=ticket))
+    for subtask in subtasks:
+        subtask.thread = selectors.thread_entries(subtask)
     comments = list(ticket.comments.select_related("author").order_by("created_at", "id"))
     user = request.user
     return {
@@ -36,6 +39,7 @@ def panel_context(request, ticket, form=None, error: str = "") -> dict:
         "may_override": user.is_superuser or ticket.team_id in user.led_team_ids,
         "override_form": OverrideForm(),
         "transition_form": TransitionForm(),
+        "answer_form": AnswerForm(),
         "panel_error": error,
     }
 
@@ -144,10 +148,30 @@ def transition(request, pk):
 
 @login_required
 @require_POST
+def answer(request, pk):
+    """Support answers the assignee on the subtask's thread; they get it by e-mail."""
+    subtask = selectors.subtask_get_for_agent(user=request.user, pk=pk)
+    form = AnswerForm(request.POST, request.FILES)
+    form.is_valid()
+    try:
+        services.subtask_comment_add(
+            subtask=subtask,
+            author=request.user,
+            body=form.cleaned_data.get("body", ""),
+            files=request.FILES.getlist("files"),
+        )
+    except ApplicationError as error:
+        return _answer(request, subtask.ticket, error=error.message)
+    to = subtask.assignee or "the thread"
+    return _answer(request, subtask.ticket, done=f"Answer sent to {to} (“{subtask.title}”).")
+
+
+@login_required
+@require_POST
 def share(request, pk):
     """Change what of the ticket the assignee may read: the description, chosen messages."""
     subtask = selectors.subtask_get_for_agent(user=request.user, pk=pk)
-    ids = [int(v) for v in request.POST.getlist("shared_comments") if v.isdigit()]
+    ids = [as_id(v) for v in request.POST.getlist("shared_comments") if is_id(v)]
     try:
         services.subtask_update(
             subtask=subtask,

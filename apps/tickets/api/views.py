@@ -7,6 +7,7 @@ may not see answers 404, exactly as one that does not exist.
 from contextlib import contextmanager
 
 from django.contrib.auth import authenticate
+from django.http import Http404
 from django_filters.rest_framework import DjangoFilterBackend
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import (
@@ -26,8 +27,9 @@ from rest_framework.views import APIView
 
 from apps.accounts.models import Team
 from apps.core.errors import ApplicationError
+from apps.core.numbers import as_id
 
-from .. import selectors, services
+from .. import extensions, selectors, services
 from ..filters import TicketFilter
 from ..idempotency import IDEMPOTENCY_KEY_PARAMETER, idempotent
 from ..models import Attachment, Category, Channel, Comment, Location, Product, Ticket
@@ -56,7 +58,7 @@ def service_errors(**renames):
 
 def ticket_for(request, key: str) -> Ticket:
     """Digits are an id; anything else is read as a tracking number."""
-    return selectors.ticket_get(user=request.user, key=int(key) if key.isdigit() else key)
+    return selectors.ticket_get(user=request.user, key=as_id(key) or key)
 
 
 class TicketPagination(PageNumberPagination):
@@ -131,9 +133,9 @@ class TicketViewSet(
 
     def partial_update(self, request, *args, **kwargs):
         ticket = self.get_object()
-        services.ticket_update(
-            ticket=ticket, actor=request.user, data=self._valid(s.TicketUpdateSerializer)
-        )
+        data = dict(self._valid(s.TicketUpdateSerializer))
+        answers = {k: data.pop(k) for k in extensions.resolve_answer_fields() if k in data}
+        services.ticket_update(ticket=ticket, actor=request.user, data=data, answers=answers)
         return self._ticket_response(ticket)
 
     @extend_schema(
@@ -237,6 +239,24 @@ class AttachmentListCreateView(TicketChildView, generics.ListCreateAPIView):
                 ticket=self.ticket(), user=request.user, files=serializer.validated_data["files"]
             )
         return Response(self.get_serializer(stored, many=True).data, status.HTTP_201_CREATED)
+
+
+@extend_schema_view(
+    get=extend_schema(
+        summary="The ticket's history, oldest first (agents working it)", parameters=[TICKET_KEY]
+    )
+)
+class EventListView(TicketChildView, generics.ListAPIView):
+    name = "History"
+    serializer_class = s.EventSerializer
+    pagination_class = None  # read whole, as the ticket page shows it
+
+    def list(self, request, *args, **kwargs):
+        ticket = self.ticket()
+        if not can_work(request.user, ticket):
+            raise Http404("No such ticket.")  # requesters do not read the desk's history
+        events = selectors.event_list_for(ticket=ticket)
+        return Response(self.get_serializer(events, many=True).data)
 
 
 # --- lookups ------------------------------------------------------------------------------

@@ -16,6 +16,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from apps.accounts.models import User
+from apps.core.numbers import as_id
 
 from ..models import Ticket
 from ..permissions import can_work
@@ -117,7 +118,7 @@ class HolderSerializer(serializers.Serializer):
 
 def _workable(request, key: str) -> Ticket:
     """404 unless the caller works this ticket (also when it does not exist)."""
-    ticket = ticket_get(user=request.user, key=int(key) if key.isdigit() else key)
+    ticket = ticket_get(user=request.user, key=as_id(key) or key)
     if not can_work(request.user, ticket):
         raise Http404("No such ticket.")
     return ticket

@@ -548,6 +548,18 @@ TIER_TIME_KINDS = (
 )
 
 
+def _tier_time_row(ticket: Ticket, *, created: bool) -> TierTime:
+    """The ticket's row, locked; a new one for a ticket created in this transaction (nobody
+    else can see that ticket yet, so there is nothing to look up or race with)."""
+    row = None if created else TierTime.objects.select_for_update().filter(ticket=ticket).first()
+    return row or TierTime(
+        ticket_id=ticket.pk,
+        opened_at=ticket.created_at,
+        current_tier=ticket.tier,
+        segment_started_at=ticket.created_at if ticket.is_active else None,
+    )
+
+
 def tier_time_record(*, ticket: Ticket, events: list[TicketEvent]) -> TierTime | None:
     """Bring the ticket's time-per-tier row up to date with a change's events (runs in their
     transaction; the row lock keeps concurrent changes of one ticket in order)."""
@@ -555,15 +567,7 @@ def tier_time_record(*, ticket: Ticket, events: list[TicketEvent]) -> TierTime |
     if not events:
         return None
     state, at = ticket, events[-1].created_at
-    # The row is made with the ticket's first event, in its creating transaction: no race.
-    created = any(e.kind == "created" for e in events)
-    existing = None if created else TierTime.objects.select_for_update().filter(ticket_id=state.pk)
-    row = (existing.first() if existing is not None else None) or TierTime(
-        ticket_id=state.pk,
-        opened_at=state.created_at,
-        current_tier=state.tier,
-        segment_started_at=state.created_at if state.is_active else None,
-    )
+    row = _tier_time_row(state, created=any(e.kind == "created" for e in events))
     if row.segment_started_at is not None and (
         not state.is_active or state.tier != row.current_tier
     ):

@@ -12,6 +12,7 @@ from django_htmx.http import HttpResponseClientRedirect
 
 from apps.accounts.models import User
 from apps.core.errors import ApplicationError
+from apps.core.numbers import as_id
 
 from .. import extensions
 from ..forms import AgentReplyForm, QueueFilterSet, TicketPropertiesForm
@@ -44,7 +45,7 @@ def agent_required(view):
 
 def _page_size(request) -> int:
     value = request.GET.get("per", "")
-    return int(value) if value.isdigit() and int(value) in PAGE_SIZES else PAGE_SIZES[0]
+    return as_id(value) if as_id(value) in PAGE_SIZES else PAGE_SIZES[0]
 
 
 @agent_required
@@ -101,7 +102,9 @@ def _ticket_context(request, ticket, *, reply_form=None, props_form=None) -> dic
         "events": event_list_for(ticket=ticket),
         "reply_form": reply_form or AgentReplyForm(),
         "props_form": props_form or TicketPropertiesForm(ticket=ticket),
-        "can_take": ticket.assignee_id != request.user.pk,
+        "is_mine": ticket.assignee_id == request.user.pk,
+        # A resolved or closed ticket has nothing left to take (the service refuses too).
+        "can_take": ticket.assignee_id != request.user.pk and ticket.is_active,
         "panels": panels_html(request, "agent", ticket),
         "nav": "queue",
     }
@@ -147,7 +150,10 @@ def ticket_properties(request, reference):
     if form.is_valid():
         try:
             changed = ticket_update(
-                ticket=ticket, actor=request.user, data=form.changed_data_for_service()
+                ticket=ticket,
+                actor=request.user,
+                data=form.changed_data_for_service(),
+                answers=form.answers(),
             )
         except ApplicationError as error:
             form.add_service_error(error)
