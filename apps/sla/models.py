@@ -170,6 +170,10 @@ class TicketPolicy(models.Model):
 
 
 class ClockState(models.TextChoices):
+    """``met``: stopped on or before its due time. ``breached``: its due time passed before it
+    stopped — still running late, or stopped late (``met_at`` set) — whether or not the sweep
+    had noticed; ``breached_at`` is set once the breach has been recorded (announced)."""
+
     RUNNING = "running", "Running"
     PAUSED = "paused", "Paused"
     MET = "met", "Met"
@@ -184,7 +188,10 @@ class Clock(models.Model):
     next-response clock; reopening starts a new resolution clock); old cycles stay as history.
 
     A running clock's ``due_at``/``warn_at`` are stored so the sweep finds what is due by index;
-    ``elapsed_seconds`` holds business time used before the current run (pauses).
+    ``elapsed_seconds`` holds business time used before the current run (pauses). A clock keeps
+    the due time in force when it stopped, and lateness is decided then: stopped after
+    ``due_at`` (or, stopped while paused, with more business time used than the target) is
+    late (``breached``, with ``late_seconds``), whether or not the sweep ran in between.
     """
 
     ticket = models.ForeignKey(Ticket, on_delete=models.CASCADE, related_name="sla_clocks")
@@ -201,6 +208,9 @@ class Clock(models.Model):
     warned_at = models.DateTimeField(null=True, blank=True)
     breached_at = models.DateTimeField(null=True, blank=True)
     met_at = models.DateTimeField(null=True, blank=True)
+    # Business seconds past the due time when the clock stopped (NULL while it runs, or when
+    # it stopped in time): a fact of the stop, so reports never recompute it.
+    late_seconds = models.FloatField(null=True, blank=True)
     # When the next escalation step is due (NULL: none left); ``steps_done`` counts those run.
     next_step_at = models.DateTimeField(null=True, blank=True)
     steps_done = models.PositiveSmallIntegerField(default=0)
@@ -227,6 +237,12 @@ class Clock(models.Model):
             ),
             models.Index(
                 fields=["due_at"], condition=Q(state=ClockState.RUNNING), name="sla_clock_due_idx"
+            ),
+            # Stopped late before the sweep saw it due: the breach is still to be recorded.
+            models.Index(
+                fields=["due_at"],
+                condition=Q(state=ClockState.BREACHED, breached_at__isnull=True),
+                name="sla_clock_unrecorded_idx",
             ),
             models.Index(
                 fields=["next_step_at"],

@@ -9,10 +9,20 @@ from django.utils import timezone
 from apps.accounts.models import User
 from apps.tickets.models import ACTIVE_STATUSES, Ticket
 
-from .models import Clock, ClockState, StepRun
+from .models import Clock, ClockState, Metric, StepRun
 
-FINISHED = Q(state=ClockState.MET) | Q(state=ClockState.BREACHED)
-GROUPINGS = {"team": "ticket__team__name", "priority": "ticket__priority", "week": "week"}
+# Decided targets: stopped in time, or missed (stopped late, or still running past due —
+# late whether or not the sweep has marked it yet). Lateness is decided when a clock stops
+# (see ``services._meet``), so reports read the state and never recompute it.
+LATE = Q(state=ClockState.BREACHED)
+DECIDED = Q(state=ClockState.MET) | LATE
+METRICS = list(Metric.values)
+GROUPINGS = {
+    "metric": "metric",
+    "team": "ticket__team__name",
+    "priority": "ticket__priority",
+    "week": "week",
+}
 
 
 def clock_list_for_ticket(*, ticket: Ticket) -> list[Clock]:
@@ -47,27 +57,60 @@ def clock_list_at_risk(*, user: User, within: timedelta = timedelta(hours=4), no
 
 
 def compliance(
-    *, user: User | None, by: str, weeks: int = 8, now: datetime | None = None
+    *,
+    user: User | None,
+    by: str,
+    weeks: int = 8,
+    metric: str | None = None,
+    now: datetime | None = None,
 ) -> list[dict]:
-    """Finished clocks (met or breached) of the last ``weeks`` weeks grouped by team, priority
-    or week: how many, how many on time, and the share on time."""
+    """Decided targets of the last ``weeks`` weeks, per metric and per team, priority or week
+    (of the due time): how many, how many met on time, how many missed, and the share on time.
+    A clock running past its due time counts as missed even before the sweep marks it."""
     if by not in GROUPINGS:
         raise ValueError(by)
     now = now or timezone.now()
-    qs = Clock.objects.filter(FINISHED, started_at__gte=now - timedelta(weeks=weeks))
+    overdue = Q(state=ClockState.RUNNING, due_at__lte=now)
+    qs = Clock.objects.filter(DECIDED | overdue, started_at__gte=now - timedelta(weeks=weeks))
     if user is not None:
         qs = qs.filter(_lead_scope(user))
+    if metric is not None:
+        qs = qs.filter(metric=metric)
+    keys = (
+        {"group": F(GROUPINGS[by])}
+        if by == "metric"
+        else {"group": F(GROUPINGS[by]), "m": F("metric")}
+    )
     rows = (
-        qs.annotate(week=TruncWeek(Coalesce("breached_at", "met_at")))
-        .values(group=F(GROUPINGS[by]))
+        qs.annotate(week=TruncWeek(Coalesce("due_at", "met_at")))
+        .values(**keys)
         .annotate(
             total=Count("id"),
             on_time=Count("id", filter=Q(state=ClockState.MET)),
-            breached=Count("id", filter=Q(state=ClockState.BREACHED)),
+            breached=Count("id", filter=LATE | overdue),
         )
-        .order_by("group")
+        .order_by(*keys)
     )
     return [
-        {**row, "percent": round(100 * row["on_time"] / row["total"], 1) if row["total"] else None}
+        {
+            "group": row["group"],
+            "metric": row.get("m", row["group"]),
+            "total": row["total"],
+            "on_time": row["on_time"],
+            "breached": row["breached"],
+            "percent": round(100 * row["on_time"] / row["total"], 1) if row["total"] else None,
+        }
         for row in rows
+    ]
+
+
+def compliance_table(*, user: User | None, by: str, weeks: int = 8, now=None) -> list[dict]:
+    """``compliance`` as a page shows it: one line per group, one cell per metric (None where
+    the group has no decided target of that metric)."""
+    lines: dict = {}
+    for row in compliance(user=user, by=by, weeks=weeks, now=now):
+        cells = lines.setdefault(row["group"], dict.fromkeys(METRICS))
+        cells[row["metric"]] = row
+    return [
+        {"group": group, "cells": [cells[m] for m in METRICS]} for group, cells in lines.items()
     ]

@@ -3,11 +3,11 @@ timer work (warn, breach, escalation steps), each made to happen once by a claim
 
 import logging
 from contextlib import ExitStack
-from datetime import datetime
+from datetime import UTC, datetime
 
 from celery import current_app
 from django.db import IntegrityError, connection, transaction
-from django.db.models import Q, Value
+from django.db.models import F, Q, Value
 from django.utils import timezone
 
 from apps.accounts.models import Membership
@@ -132,13 +132,32 @@ def _resume(clock: Clock, policy: Policy, now: datetime) -> None:
     _schedule(clock, policy, now)
 
 
+def _late_seconds(clock: Clock, at: datetime) -> float | None:
+    """Business seconds past the due time in force if the clock stops at ``at``; None if in
+    time. A paused clock has no due time: it is late if it used more than its target."""
+    if clock.state == ClockState.PAUSED or clock.due_at is None:
+        over = clock.elapsed_seconds - clock.target_seconds
+        return over if over > 0 else None
+    if at <= clock.due_at:
+        return None
+    # Stopped after the due time, maybe while the desk was closed: late by at least nothing.
+    return max(calendar_get(clock.policy.calendar_id).between(clock.due_at, at), 0)
+
+
 def _meet(clock: Clock, at: datetime) -> None:
-    """Stop the clock: on time keeps "met"; a breached clock stays breached, met late."""
+    """Stop the clock at ``at``, keeping its due time. Stopped after it is late (breached),
+    whether or not the sweep noticed first; the sweep records a breach not yet recorded."""
+    late = _late_seconds(clock, at)
     clock.met_at = at
+    clock.late_seconds = late
+    clock.state = ClockState.MET if late is None else ClockState.BREACHED
     clock.next_step_at = None
-    if clock.state != ClockState.BREACHED:
-        clock.state = ClockState.MET
     clock.run_started_at = None
+
+
+def _overdue(clock: Clock, now: datetime) -> bool:
+    """Running past its due time: breached, even if the sweep has not marked it yet."""
+    return clock.state == ClockState.RUNNING and clock.due_at is not None and clock.due_at <= now
 
 
 def _sync_one(
@@ -150,7 +169,7 @@ def _sync_one(
     open_clock = latest if latest and latest.met_at is None else None
     done = ticket.status in DONE_STATUSES
     if seconds is None:  # the policy makes no such promise (any more)
-        if open_clock and open_clock.is_live:
+        if open_clock and open_clock.is_live and not _overdue(open_clock, now):
             open_clock.delete()
         return
     if open_clock is None:
@@ -194,6 +213,10 @@ def _met_time(ticket, metric, clock, event_kind, by_agent, event_at, done):
 
 
 def _retarget_and_pause(clock, policy, seconds, ticket, now) -> None:
+    if _overdue(clock, now):
+        # Already missed: like a breached clock it no longer pauses or gets more time, so an
+        # answer now is late and the sweep still records the breach (the worker may be down).
+        return
     changed = clock.policy_id != policy.pk or clock.target_seconds != seconds
     clock.policy, clock.target_seconds = policy, seconds
     paused = ticket.status in (policy.pause_statuses or [])
@@ -238,7 +261,8 @@ def clocks_sync(
     clocks = [] if new else list(ticket.sla_clocks.select_for_update().order_by("metric", "cycle"))
     policy = policy_for_ticket(ticket=ticket, may_be_chosen=policy_applied or not new)
     if policy is None:
-        Clock.objects.filter(pk__in=[c.pk for c in clocks if c.is_live]).delete()
+        gone = [c.pk for c in clocks if c.is_live and not _overdue(c, now)]
+        Clock.objects.filter(pk__in=gone).delete()
         return
     targets = _targets(policy, ticket.priority)
     stored = len(clocks)  # _sync_one appends the clocks it starts
@@ -331,25 +355,38 @@ def clock_warn(*, clock_id: int, now: datetime | None = None) -> bool:
     return True
 
 
+# Due and not yet recorded as breached: running past its due time, or already stopped late.
+UNRECORDED_BREACH = Q(breached_at__isnull=True) & (
+    Q(state=ClockState.RUNNING) | Q(state=ClockState.BREACHED)
+)
+
+
 @ticket_transaction()
 def clock_breach(*, clock_id: int, now: datetime | None = None) -> bool:
-    """Mark a running clock past its due time as breached (once) and schedule escalation."""
+    """Record a clock's breach (once): a running clock past its due time, or one an answer
+    stopped late before the sweep saw it due (the worker was down). Escalation steps are
+    scheduled only for a clock still running: an answered clock needs no push."""
     now = now or timezone.now()
-    claimed = Clock.objects.filter(pk=clock_id, state=ClockState.RUNNING, due_at__lte=now).update(
-        state=ClockState.BREACHED, breached_at=now
+    claimed = (
+        Clock.objects.filter(UNRECORDED_BREACH, pk=clock_id)
+        .filter(Q(due_at__lte=now) | Q(met_at__isnull=False))
+        .update(state=ClockState.BREACHED, breached_at=now)
     )
     if not claimed:
         return False
     clock = _clock(clock_id)
-    clock.next_step_at = _next_step_time(clock)
-    clock.save(update_fields=["next_step_at"])
-    _announce(
-        clock,
-        "sla_breached",
-        f"SLA breached: the {clock.get_metric_display().lower()} target was due "
-        f"{timezone.localtime(clock.due_at):%d %b %H:%M}.",
-        leads=True,
-    )
+    if clock.met_at is None:
+        clock.next_step_at = _next_step_time(clock)
+        clock.save(update_fields=["next_step_at"])
+    target = clock.get_metric_display().lower()
+    was_due = f"{timezone.localtime(clock.due_at):%d %b %H:%M}" if clock.due_at else "earlier"
+    message = f"SLA breached: the {target} target was due {was_due}"
+    if clock.met_at:
+        message += (
+            f"; it was met late, {timezone.localtime(clock.met_at):%d %b %H:%M}"
+            f" (late by {duration_text(clock.late_seconds or 0)})"
+        )
+    _announce(clock, "sla_breached", message + ".", leads=True)
     return True
 
 
@@ -471,19 +508,35 @@ def sla_sweep(*, now: datetime | None = None, enqueue=None, batch: int = SWEEP_B
         "breach": Clock.objects.filter(state=ClockState.RUNNING, due_at__lte=now).order_by(
             "due_at"
         ),
+        # Stopped late before any sweep saw them due: their breach is still to be recorded.
+        "late": Clock.objects.filter(state=ClockState.BREACHED, breached_at__isnull=True).order_by(
+            "due_at"
+        ),
         "step": Clock.objects.filter(next_step_at__lte=now).order_by("next_step_at"),
     }
+    moment = {"warn": "warn_at", "breach": "due_at", "late": "due_at", "step": "next_step_at"}
     # One round trip: each part still reads its own partial index up to ``now``.
     parts = [
-        qs.annotate(kind=Value(kind)).values_list("kind", "pk")[:batch] for kind, qs in due.items()
+        qs.annotate(kind=Value(kind), moment=F(moment[kind])).values_list("kind", "pk", "moment")[
+            :batch
+        ]
+        for kind, qs in due.items()
     ]
-    found: dict[str, list[int]] = {kind: [] for kind in due}
     if connection.features.supports_slicing_ordering_in_compound:
-        rows = parts[0].union(*parts[1:], all=True)
+        rows = list(parts[0].union(*parts[1:], all=True))
     else:  # SQLite: no LIMIT inside a UNION, so one query per kind
         rows = [row for part in parts for row in part]
-    for kind, clock_id in rows:
+    # In the order things fell due, so after an outage the history reads as it happened (a
+    # clock's warning before its breach, earlier clocks first).
+    rank = {"warn": 0, "breach": 1, "late": 1, "step": 2}
+    never = datetime.max.replace(tzinfo=UTC)
+    rows.sort(key=lambda row: (row[2] or never, rank[row[0]], row[1]))
+    found: dict[str, list[int]] = {"warn": [], "breach": [], "step": []}
+    work = []
+    for kind, clock_id, _ in rows:
+        kind = "breach" if kind == "late" else kind
         found[kind].append(clock_id)
+        work.append((kind, clock_id))
     task_for = {"warn": tasks.clock_warn_task, "breach": tasks.clock_breach_task}
     task_for["step"] = tasks.clock_step_task
     try:
@@ -495,9 +548,8 @@ def sla_sweep(*, now: datetime | None = None, enqueue=None, batch: int = SWEEP_B
                 def enqueue(task, clock_id):
                     task.apply_async((clock_id,), producer=producer, retry=False)
 
-            for kind, ids in found.items():
-                for clock_id in ids:
-                    enqueue(task_for[kind], clock_id)
+            for kind, clock_id in work:
+                enqueue(task_for[kind], clock_id)
     except Exception:  # the broker is down: nothing was claimed, the next sweep finds them again
         log.warning("SLA sweep could not enqueue; the clocks stay due", exc_info=True)
     return found

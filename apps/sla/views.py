@@ -5,6 +5,7 @@ from django.http import Http404
 from django.shortcuts import render
 
 from . import selectors
+from .models import Metric
 
 AT_RISK_LIMIT = 100
 
@@ -18,8 +19,11 @@ def at_risk(request):
         "nav": "sla:at_risk",
         "clocks": list(selectors.clock_list_at_risk(user=request.user)[:AT_RISK_LIMIT]),
         "weeks": weeks,
-        "by_team": selectors.compliance(user=request.user, by="team", weeks=weeks),
-        "by_priority": selectors.compliance(user=request.user, by="priority", weeks=weeks),
-        "by_week": selectors.compliance(user=request.user, by="week", weeks=weeks),
+        "metrics": Metric.choices,
+        "by_metric": selectors.compliance(user=request.user, by="metric", weeks=weeks),
+        **{
+            f"by_{by}": selectors.compliance_table(user=request.user, by=by, weeks=weeks)
+            for by in ("team", "priority", "week")
+        },
     }
     return render(request, "sla/at_risk.html", context)

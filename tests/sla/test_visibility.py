@@ -100,7 +100,14 @@ def test_compliance_by_team_priority_and_week_through_the_api(late_and_fresh, le
     url = reverse("sla-api:compliance")
     teams = client.get(url, {"by": "team"}).json()["results"]
     assert teams == [
-        {"group": "Service Desk", "total": 1, "on_time": 0, "breached": 1, "percent": 0.0}
+        {
+            "group": "Service Desk",
+            "metric": FR,
+            "total": 1,
+            "on_time": 0,
+            "breached": 1,
+            "percent": 0.0,
+        }
     ]
     assert client.get(url, {"by": "priority"}).json()["results"][0]["group"] == Priority.NORMAL
     assert len(client.get(url, {"by": "week"}).json()["results"]) == 1

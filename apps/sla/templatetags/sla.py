@@ -52,10 +52,12 @@ def sla_queue_badge(ticket):
 @register.inclusion_tag("sla/_badge.html")
 def sla_clock_badge(clock):
     if clock.state == ClockState.MET:
-        return {"badge": {"css": "sla-met", "text": "Met", "title": ""}}
+        return {"badge": {"css": "sla-met", "text": "Met", "title": "Met by its due time"}}
     if clock.state == ClockState.BREACHED:
-        text = "Met late" if clock.met_at else "Breached"
-        return {"badge": {"css": "sla-breached", "text": text, "title": ""}}
+        if clock.met_at:
+            title = f"Met late by {late_text(clock.late_seconds)} (business time)"
+            return {"badge": {"css": "sla-breached", "text": "Met late", "title": title}}
+        return {"badge": {"css": "sla-breached", "text": "Breached", "title": ""}}
     return {
         "badge": _badge(
             due=clock.due_at,
@@ -80,3 +82,27 @@ def priority_label(value) -> str:
 @register.filter
 def business_duration(seconds) -> str:
     return duration_text(seconds or 0)
+
+
+@register.filter
+def late_text(seconds) -> str:
+    """How late, as the ticket panel says it: "2 h 51 min", "3 d 2 h", "under a minute"."""
+    seconds = int(seconds or 0)
+    if seconds < 60:
+        return "under a minute"
+    minutes = seconds // 60
+    hours, minutes = divmod(minutes, 60)
+    days, hours = divmod(hours, 24)
+    parts = [f"{days} d" if days else "", f"{hours} h" if hours else ""]
+    parts.append(f"{minutes} min" if minutes and not days else "")
+    return " ".join(p for p in parts if p)
+
+
+@register.filter
+def metric_label(value) -> str:
+    from ..models import Metric
+
+    try:
+        return Metric(value).label
+    except ValueError:
+        return "—"
