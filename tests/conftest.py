@@ -13,6 +13,14 @@ def _media_and_mail(settings, tmp_path):
     settings.MEDIA_ROOT = tmp_path / "media"
 
 
+@pytest.fixture(autouse=True)
+def _fresh_cache():
+    """Rate limits and throttles count in the cache: each test starts with none used."""
+    from django.core.cache import cache
+
+    cache.clear()
+
+
 @pytest.fixture
 def triage_team(db):
     return TeamFactory(name="Triage", slug="triage", is_triage=True)

@@ -4,7 +4,7 @@ from django.contrib.auth.backends import ModelBackend
 
 from apps.core.errors import ApplicationError
 
-from .services import sign_in_link_user
+from .services import sign_in_link_claim
 
 
 class SignInLinkBackend(ModelBackend):
@@ -12,6 +12,7 @@ class SignInLinkBackend(ModelBackend):
         if sign_in_token is None:
             return None
         try:
-            return sign_in_link_user(token=sign_in_token)
+            # Uses the link up: a second, simultaneous use finds it claimed and gets None.
+            return sign_in_link_claim(token=sign_in_token)
         except ApplicationError:
             return None

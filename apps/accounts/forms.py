@@ -1,10 +1,47 @@
 from django import forms
-from django.contrib.auth.forms import AuthenticationForm
+from django.contrib.auth import forms as auth_forms
+from django.template import loader
+
+from .services import email_sign_in_allowed, password_reset_mail, user_set_password
 
 
-class SignInForm(AuthenticationForm):
+class SignInForm(auth_forms.AuthenticationForm):
     username = forms.EmailField(label="E-mail", widget=forms.EmailInput(attrs={"autofocus": True}))
 
 
 class SignInLinkForm(forms.Form):
     email = forms.EmailField(label="E-mail")
+
+
+class PasswordResetForm(auth_forms.PasswordResetForm):
+    """Django's reset form, with its e-mail sent through the outbox and only to people who may
+    sign in by e-mail (see EMAIL_SIGN_IN_FOR_SUPERUSERS)."""
+
+    email = forms.EmailField(
+        label="E-mail",
+        max_length=254,
+        widget=forms.EmailInput(attrs={"autocomplete": "email", "autofocus": True}),
+    )
+
+    def get_users(self, email):
+        return (user for user in super().get_users(email) if email_sign_in_allowed(user))
+
+    def send_mail(
+        self,
+        subject_template_name,
+        email_template_name,
+        context,
+        from_email,
+        to_email,
+        html_email_template_name=None,
+    ):
+        subject = "".join(loader.render_to_string(subject_template_name, context).splitlines())
+        body = loader.render_to_string(email_template_name, context)
+        password_reset_mail(
+            user=context["user"], subject=subject, body=body, token=context["token"]
+        )
+
+
+class SetPasswordForm(auth_forms.SetPasswordForm):
+    def save(self, commit=True):
+        return user_set_password(user=self.user, password=self.cleaned_data["new_password1"])

@@ -10,4 +10,16 @@ urlpatterns = [
     path("sign-out/", auth_views.LogoutView.as_view(), name="logout"),
     path("sign-in/link/", views.sign_in_link_request, name="sign-in-link-request"),
     path("sign-in/link/<str:token>/", views.sign_in_link, name="sign-in-link"),
+    path("password/reset/", views.PasswordResetView.as_view(), name="password-reset"),
+    path("password/reset/sent/", views.PasswordResetDoneView.as_view(), name="password-reset-done"),
+    path(
+        "password/reset/<uidb64>/<token>/",
+        views.PasswordResetConfirmView.as_view(),
+        name="password-reset-confirm",
+    ),
+    path(
+        "password/reset/done/",
+        views.PasswordResetCompleteView.as_view(),
+        name="password-reset-complete",
+    ),
 ]

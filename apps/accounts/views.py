@@ -1,14 +1,18 @@
-"""Signing in (password or e-mailed link) and the landing page that sends people where they work."""
+"""Signing in (password or e-mailed link), resetting a password, and the landing page that sends
+people where they work."""
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import authenticate, login
 from django.contrib.auth import views as auth_views
 from django.shortcuts import redirect, render
+from django.urls import reverse_lazy
 from django.views.decorators.http import require_http_methods
 
 from apps.core.errors import ApplicationError
+from apps.core.ratelimits import TOO_MANY_MAILS, mail_form_over_limit, rate_limited
 
-from .forms import SignInForm, SignInLinkForm
+from .forms import PasswordResetForm, SetPasswordForm, SignInForm, SignInLinkForm
 from .services import sign_in_link_send, sign_in_link_user
 
 
@@ -30,24 +34,65 @@ class SignInView(auth_views.LoginView):
 @require_http_methods(["GET", "POST"])
 def sign_in_link_request(request):
     form = SignInLinkForm(request.POST or None)
-    if request.method == "POST" and form.is_valid():
-        sign_in_link_send(email=form.cleaned_data["email"])
-        return render(request, "accounts/link_sent.html", {"email": form.cleaned_data["email"]})
+    if request.method == "POST":
+        email = form.cleaned_data["email"] if form.is_valid() else None
+        if mail_form_over_limit(request, email):
+            return rate_limited(request, TOO_MANY_MAILS)
+        if email:
+            sign_in_link_send(email=email)
+            return render(request, "accounts/link_sent.html", {"email": email})
     return render(request, "accounts/link_request.html", {"form": form})
 
 
 @require_http_methods(["GET", "POST"])
 def sign_in_link(request, token):
     """GET shows a button; only the POST signs in, so mail scanners that follow links
-    cannot use up the link."""
+    cannot use up the link. Signing in claims the link: of two uses, one gets a session."""
     try:
         sign_in_link_user(token=token)
     except ApplicationError as error:
         return render(request, "accounts/link_invalid.html", {"error": error.message}, status=400)
     if request.method == "POST":
         user = authenticate(request, sign_in_token=token)
-        if user is not None:
-            login(request, user, backend="apps.accounts.backends.SignInLinkBackend")
-            messages.success(request, f"Welcome, {user.get_short_name()}.")
-            return redirect("home")
+        if user is None:  # used meanwhile (another tab, another device)
+            message = "This sign-in link has already been used. Ask for a new one."
+            return render(request, "accounts/link_invalid.html", {"error": message}, status=400)
+        login(request, user, backend="apps.accounts.backends.SignInLinkBackend")
+        messages.success(request, f"Welcome, {user.get_short_name()}.")
+        return redirect("home")
     return render(request, "accounts/link_confirm.html", {"token": token})
+
+
+class PasswordResetView(auth_views.PasswordResetView):
+    """Asks for an address and (if it may) mails a reset link through the outbox."""
+
+    form_class = PasswordResetForm
+    template_name = "accounts/password_reset.html"
+    email_template_name = "accounts/email/password_reset.txt"
+    subject_template_name = "accounts/email/password_reset_subject.txt"
+    success_url = reverse_lazy("accounts:password-reset-done")
+
+    @property
+    def extra_email_context(self):
+        return {"site_url": settings.SITE_URL}  # links name the desk, never the Host header
+
+    def post(self, request, *args, **kwargs):
+        form = self.get_form()
+        email = form.cleaned_data["email"] if form.is_valid() else None
+        if mail_form_over_limit(request, email):
+            return rate_limited(request, TOO_MANY_MAILS)
+        return self.form_valid(form) if email else self.form_invalid(form)
+
+
+class PasswordResetDoneView(auth_views.PasswordResetDoneView):
+    template_name = "accounts/password_reset_done.html"
+
+
+class PasswordResetConfirmView(auth_views.PasswordResetConfirmView):
+    form_class = SetPasswordForm
+    template_name = "accounts/password_reset_confirm.html"
+    success_url = reverse_lazy("accounts:password-reset-complete")
+
+
+class PasswordResetCompleteView(auth_views.PasswordResetCompleteView):
+    template_name = "accounts/password_reset_complete.html"

@@ -10,3 +10,22 @@ class CoreConfig(AppConfig):
 
     def ready(self):
         from . import checks  # noqa: F401  (registers the outbox's time-limit checks)
+
+        _admin_char_fields_single_line()
+
+
+def _admin_char_fields_single_line() -> None:
+    """Every CharField the admin edits (team, category, rule, policy names, …) refuses line
+    breaks and control characters, as the services refuse them in subjects and titles: such a
+    name ends up in e-mail headers and one-line displays. The admin builds its form fields from
+    these defaults (each ModelAdmin and inline copies them), so one entry covers all of them,
+    including admins added later; multi-line text is a TextField, which is left alone."""
+    from django.contrib.admin import options
+    from django.db import models
+
+    from .text import validate_single_line
+
+    defaults = options.FORMFIELD_FOR_DBFIELD_DEFAULTS.setdefault(models.CharField, {})
+    validators = defaults.setdefault("validators", [])
+    if validate_single_line not in validators:
+        validators.append(validate_single_line)

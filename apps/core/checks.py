@@ -41,7 +41,7 @@ def outbox_time_limits(app_configs, **kwargs):
 @register(deploy=True)
 def secret_key_is_not_the_development_one(app_configs, **kwargs):
     """Django's own check (security.W009) passes our long development key: refuse it here."""
-    if settings.SECRET_KEY == getattr(settings, "DEVELOPMENT_SECRET_KEY", None):
+    if getattr(settings, "DEVELOPMENT_SECRET_KEY", None) == settings.SECRET_KEY:
         return [
             Error(
                 "SECRET_KEY is Switchboard's published development key: anyone can forge "

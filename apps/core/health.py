@@ -14,8 +14,8 @@ from django.conf import settings
 from django.core.cache import cache
 from django.db import connection
 from django.http import JsonResponse
-from django.utils.crypto import constant_time_compare
 from django.utils import timezone
+from django.utils.crypto import constant_time_compare
 from django.views.decorators.cache import never_cache
 
 from .outbox import outbox_backlog

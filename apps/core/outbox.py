@@ -26,6 +26,7 @@ from django.utils import timezone
 
 from .models import OutboxMessage, OutboxStatus
 from .queue import publish, publish_after_commit
+from .text import squash_line
 
 log = logging.getLogger(__name__)
 
@@ -69,7 +70,9 @@ def outbox_enqueue(
     message = OutboxMessage(
         kind=kind,
         to=to,
-        subject=subject[:255],
+        # One line whatever the ticket's subject holds: a line break in a header would make
+        # the message unsendable, for good.
+        subject=squash_line(subject, 255),
         body=body,
         headers=headers or {},
         dedupe_key=_key(dedupe_key),

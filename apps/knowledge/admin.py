@@ -1,8 +1,25 @@
 from django import forms
 from django.contrib import admin
+from django.contrib.admin.widgets import FilteredSelectMultiple
 
-from .models import Article, Audience, Deflection, Feedback, Revision, SearchLog, Section
-from .services import article_save_from_admin
+from .models import (
+    Article,
+    ArticleStatus,
+    Audience,
+    Deflection,
+    Feedback,
+    Revision,
+    SearchLog,
+    Section,
+)
+from .permissions import can_publish, can_publish_article
+from .selectors import article_queryset_for
+from .services import article_related_set, article_save_from_admin
+
+# Who may read a draft and whether it is published: read-only here for whoever may not
+# publish the article (published ones they cannot change here at all).
+AUDIENCE_FIELDS = ["audience", "team", "status"]
+PUBLIC_STATUSES = (ArticleStatus.PUBLISHED, ArticleStatus.ARCHIVED)
 
 
 @admin.register(Section)
@@ -15,11 +32,31 @@ class RevisionInline(admin.TabularInline):
     model = Revision
     extra = 0
     can_delete = False
-    fields = ["number", "author", "note", "created_at"]
+    fields = ["number", "status", "author", "note", "created_at", "reviewed_by", "review_note"]
     readonly_fields = fields
 
 
 class ArticleAdminForm(forms.ModelForm):
+    # The relation has a model of its own (so the database refuses an article related to
+    # itself), which a model form leaves out: offered here, every article but this one.
+    related = forms.ModelMultipleChoiceField(
+        Article.objects.all(),
+        required=False,
+        widget=FilteredSelectMultiple("related articles", is_stacked=False),
+    )
+
+    user = None  # set by ArticleAdmin.get_form: only articles this person may see are offered
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        visible = article_queryset_for(self.user) if self.user else Article.objects.none()
+        if self.instance.pk:
+            visible = visible.exclude(pk=self.instance.pk)
+            self.initial.setdefault(
+                "related", list(self.instance.related.filter(pk__in=visible.values("pk")))
+            )
+        self.fields["related"].queryset = visible
+
     class Meta:
         model = Article
         fields = [
@@ -51,15 +88,52 @@ class ArticleAdmin(admin.ModelAdmin):
     list_filter = ["status", "audience", "section"]
     search_fields = ["title", "summary"]
     prepopulated_fields = {"slug": ["title"]}
-    filter_horizontal = ["tags", "categories", "related"]
+    filter_horizontal = ["tags", "categories"]
     raw_id_fields = ["source_ticket"]
     readonly_fields = ["view_count", "author", "created_at", "updated_at", "published_at"]
     inlines = [RevisionInline]
+
+    def get_queryset(self, request):
+        # Another team's one-team article is not listed, and its page answers "not found".
+        return super().get_queryset(request).filter(pk__in=article_queryset_for(request.user))
+
+    def get_form(self, request, obj=None, change=False, **kwargs):
+        form = super().get_form(request, obj, change=change, **kwargs)
+        return type(form.__name__, (form,), {"user": request.user})
+
+    def get_readonly_fields(self, request, obj=None):
+        fields = list(super().get_readonly_fields(request, obj))
+        if obj is not None and not can_publish_article(request.user, obj):
+            # A draft's text stays editable; who reads it and whether it is published do not.
+            fields += AUDIENCE_FIELDS
+        elif obj is None and not can_publish(request.user):
+            fields.append("status")
+        return fields
+
+    def has_change_permission(self, request, obj=None):
+        # A published (or archived) article is changed here only by those who may publish it;
+        # anyone else proposes changes in the editor, where a lead approves them.
+        if (
+            obj is not None
+            and obj.status in PUBLIC_STATUSES
+            and not can_publish_article(request.user, obj)
+        ):
+            return False
+        return super().has_change_permission(request, obj)
+
+    def get_prepopulated_fields(self, request, obj=None):
+        if "slug" in self.get_readonly_fields(request, obj):
+            return {}
+        return super().get_prepopulated_fields(request, obj)
 
     def save_model(self, request, obj, form, change):
         if not change:
             obj.author = request.user
         article_save_from_admin(article=obj, actor=request.user)
+
+    def save_related(self, request, form, formsets, change):
+        super().save_related(request, form, formsets, change)
+        article_related_set(article=form.instance, related=form.cleaned_data["related"])
 
 
 @admin.register(Feedback)

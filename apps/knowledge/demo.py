@@ -352,10 +352,13 @@ def populate(demo: dict) -> None:
     categories = demo.get("categories", {})
     network_team = demo["teams"].get("networks")
     articles = {}
+    # A one-team article is written and published by that team's people.
+    network_writer = people.get("network_t1")
+    network_lead = people.get("network_t2")
     for section, title, summary, body, category, audience, tags in ARTICLES:
-        team = network_team if audience == Audience.TEAM else None
+        team = network_team if audience == Audience.TEAM and network_writer else None
         article = article_create(
-            author=rng.choice(writers),
+            author=network_writer if team else rng.choice(writers),
             title=title,
             summary=summary,
             body=body,
@@ -366,7 +369,9 @@ def populate(demo: dict) -> None:
             categories=[categories[category].pk] if category in categories else [],
         )
         articles[title] = article_set_status(
-            article=article, actor=lead, status=ArticleStatus.PUBLISHED
+            article=article,
+            actor=network_lead if team and network_lead else lead,
+            status=ArticleStatus.PUBLISHED,
         )
     for a, b in RELATED:
         articles[a].related.add(articles[b])

@@ -6,7 +6,7 @@ from apps.accounts.models import Team
 from apps.core.errors import ApplicationError
 from apps.tickets.models import Category
 
-from .models import Article, ArticleStatus, Audience, Section
+from .models import Article, ArticleStatus, Audience, Revision, Section
 
 
 class ServiceErrorMixin:
@@ -44,12 +44,30 @@ class ArticleForm(ServiceErrorMixin, forms.Form):
         max_length=200, required=False, label="What changed", help_text="Kept with the revision."
     )
 
+    def __init__(self, *args, user, article: Article | None = None, **kwargs):
+        from .selectors import article_queryset_for
+
+        super().__init__(*args, **kwargs)
+        # Only articles and teams this person may see are offered (nobody learns the titles of
+        # another team's articles from the list); an article is not related to itself.
+        related = self.fields["related"].queryset.filter(pk__in=article_queryset_for(user))
+        if article is not None:
+            related = related.exclude(pk=article.pk)
+        self.fields["related"].queryset = related
+        if not user.is_superuser:
+            self.fields["team"].queryset = Team.objects.filter(pk__in=user.team_ids)
+
     def clean_tags(self):
         return [t.strip() for t in self.cleaned_data["tags"].split(",") if t.strip()]
 
     @staticmethod
-    def initial_for(article: Article) -> dict:
-        return {
+    def initial_for(article: Article, *, user, pending: Revision | None = None) -> dict:
+        """The article as the form shows it; with ``pending``, the person's own change that
+        awaits approval (so they amend it rather than start again from the published text)."""
+        from .selectors import article_queryset_for
+
+        related = article.related.filter(pk__in=article_queryset_for(user))
+        initial = {
             "title": article.title,
             "summary": article.summary,
             "body": article.body,
@@ -58,8 +76,26 @@ class ArticleForm(ServiceErrorMixin, forms.Form):
             "team": article.team_id,
             "tags": ", ".join(t.name for t in article.tags.all()),
             "categories": list(article.categories.values_list("pk", flat=True)),
-            "related": list(article.related.values_list("pk", flat=True)),
+            "related": list(related.values_list("pk", flat=True)),
         }
+        if pending is not None:
+            proposed = pending.proposed
+            initial.update(
+                title=pending.title,
+                summary=pending.summary,
+                body=pending.body,
+                audience=pending.audience,
+                team=pending.team_id,
+                note=pending.note,
+            )
+            if "section" in proposed:
+                initial["section"] = proposed["section"]
+            if "tags" in proposed:
+                initial["tags"] = ", ".join(proposed["tags"])
+            for name in ("categories", "related"):
+                if name in proposed:
+                    initial[name] = proposed[name]
+        return initial
 
     def service_data(self) -> dict:
         data = dict(self.cleaned_data)
@@ -67,6 +103,12 @@ class ArticleForm(ServiceErrorMixin, forms.Form):
         data["categories"] = [c.pk for c in data["categories"]]
         data["related"] = [a.pk for a in data["related"]]
         return data
+
+
+class RejectForm(forms.Form):
+    reason = forms.CharField(
+        max_length=300, label="Why not", help_text="The author reads this beside their change."
+    )
 
 
 class FeedbackForm(forms.Form):

@@ -58,7 +58,9 @@ class Article(models.Model):
         related_name="articles",
         help_text="Problems this article answers: offered when a requester picks one.",
     )
-    related = models.ManyToManyField("self", blank=True)
+    related = models.ManyToManyField(
+        "self", blank=True, through="RelatedArticle", through_fields=("from_article", "to_article")
+    )
     audience = models.CharField(max_length=12, choices=Audience.choices, default=Audience.PUBLIC)
     team = models.ForeignKey(
         Team,
@@ -99,26 +101,89 @@ class Article(models.Model):
         return self.status == ArticleStatus.PUBLISHED
 
 
+class RelatedArticle(models.Model):
+    """Two articles shown as "see also" of each other (the table Django made for the relation);
+    an article is never related to itself."""
+
+    from_article = models.ForeignKey(Article, on_delete=models.CASCADE, related_name="+")
+    to_article = models.ForeignKey(Article, on_delete=models.CASCADE, related_name="+")
+
+    class Meta:
+        db_table = "knowledge_article_related"
+        unique_together = [("from_article", "to_article")]
+        constraints = [
+            models.CheckConstraint(
+                condition=~models.Q(from_article=models.F("to_article")),
+                name="article_not_related_to_itself",
+            )
+        ]
+
+    def __str__(self):
+        return f"{self.from_article_id} → {self.to_article_id}"
+
+
+class RevisionStatus(models.TextChoices):
+    APPLIED = "applied", "Saved"
+    PENDING = "pending", "Awaiting approval"
+    APPROVED = "approved", "Approved"
+    REJECTED = "rejected", "Rejected"
+
+
 class Revision(models.Model):
-    """The article as one save left it: who wrote it, and what it said."""
+    """The article as one save left it: who wrote it, what it said and who could read it.
+
+    A non-lead's change to a published article is a *pending* revision: the article keeps
+    serving its published text until a lead approves (the change is then applied as a new
+    revision, and this one is marked approved) or rejects it with a reason. ``proposed`` holds
+    the other fields such a change would set (section, tags, categories, related)."""
 
     article = models.ForeignKey(Article, on_delete=models.CASCADE, related_name="revisions")
     number = models.PositiveIntegerField()
+    status = models.CharField(
+        max_length=10, choices=RevisionStatus.choices, default=RevisionStatus.APPLIED
+    )
     title = models.CharField(max_length=200)
     summary = models.CharField(max_length=300, blank=True)
     body = models.TextField(blank=True)
+    audience = models.CharField(max_length=12, choices=Audience.choices, default=Audience.PUBLIC)
+    team = models.ForeignKey(
+        Team, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    proposed = models.JSONField(default=dict, blank=True)
+    # The applied revision a proposal was written against: the lead is told if it moved on.
+    base_number = models.PositiveIntegerField(null=True, blank=True)
     author = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL)
     note = models.CharField(max_length=200, blank=True)
     created_at = models.DateTimeField(default=timezone.now)
+    reviewed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    reviewed_at = models.DateTimeField(null=True, blank=True)
+    review_note = models.CharField(max_length=300, blank=True)
 
     class Meta:
         ordering = ["-number"]
         constraints = [
             models.UniqueConstraint(fields=["article", "number"], name="kb_one_revision_number")
         ]
+        indexes = [
+            models.Index(
+                fields=["status", "created_at"],
+                condition=models.Q(status="pending"),
+                name="kb_revision_pending_idx",
+            )
+        ]
 
     def __str__(self):
         return f"{self.article} r{self.number}"
+
+    @property
+    def is_pending(self) -> bool:
+        return self.status == RevisionStatus.PENDING
 
 
 def article_file_path(instance, filename):

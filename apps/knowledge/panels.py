@@ -14,7 +14,8 @@ def agent_panel_context(request, ticket) -> dict:
 
     if ticket is None or not can_edit(request.user):
         return {"kb_hidden": True}
-    return {"kb_links": list(links_for_ticket(ticket=ticket)), "kb_query": ticket.subject}
+    links = list(links_for_ticket(ticket=ticket, user=request.user))
+    return {"kb_links": links, "kb_query": ticket.subject}
 
 
 def register() -> None:
@@ -42,4 +43,7 @@ def register() -> None:
     )
     extensions.nav_link(
         extensions.NavLink("KB numbers", "kb-desk:numbers", audience="lead", order=61)
+    )
+    extensions.nav_link(
+        extensions.NavLink("Article changes", "kb-desk:pending", audience="lead", order=62)
     )

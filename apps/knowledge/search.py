@@ -22,6 +22,9 @@ from .permissions import readable_articles_q
 from .rendering import MARK_END, MARK_START, highlight
 
 MAX_QUERY_CHARS = 300  # longer input is cut, not refused: pasted error logs still search
+# Only this much of a body is indexed and quoted (migration 0005): a tsvector holds at most 1 MB,
+# and ts_headline reads the whole text it is given.
+SEARCH_TEXT_MAX_CHARS = 100_000
 MAX_TERMS = 8
 # PostgreSQL ranks every title/summary match, but only this many body-only matches.
 BODY_CANDIDATES = 500
@@ -279,7 +282,8 @@ class PostgresSearch:
             return {}
         with connection.cursor() as cursor:
             cursor.execute(
-                f"SELECT id, ts_headline('english', body_text, {tsquery}, %s) "
+                "SELECT id, ts_headline('english', "
+                f"left(body_text, {SEARCH_TEXT_MAX_CHARS}), {tsquery}, %s) "
                 "FROM knowledge_article WHERE id = ANY(%s)",
                 [*params, self.HEADLINE_OPTIONS, ids],
             )

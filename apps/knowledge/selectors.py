@@ -6,7 +6,7 @@ from datetime import timedelta
 
 from django.db import connection
 from django.db.models import Count, IntegerField, OuterRef, Q, QuerySet, Subquery, Value
-from django.db.models.functions import Coalesce, TruncWeek
+from django.db.models.functions import Coalesce, Left, TruncWeek
 from django.http import Http404
 from django.utils import timezone
 
@@ -18,16 +18,18 @@ from .models import (
     Article,
     ArticleFile,
     ArticleStatus,
+    Audience,
     Deflection,
     Feedback,
     LinkKind,
     Revision,
+    RevisionStatus,
     SearchLog,
     Section,
     TicketArticle,
 )
-from .permissions import can_edit, readable_articles_q
-from .search import article_search, parse_query
+from .permissions import can_edit, readable_articles_q, visible_articles_q
+from .search import SEARCH_TEXT_MAX_CHARS, article_search, parse_query
 
 
 def article_get_readable(*, user, slug: str) -> Article:
@@ -44,10 +46,20 @@ def article_get_readable(*, user, slug: str) -> Article:
     return article
 
 
+def article_queryset_for(user) -> QuerySet[Article]:
+    """Every article this person may see, whatever the page: editors every status but one-team
+    articles only of their own teams, everyone else what they may read. Every read path that
+    is not the published help centre starts here, so another team's article is a 404 (never
+    a 403) and counts nowhere."""
+    return Article.objects.filter(visible_articles_q(user))
+
+
 def article_get_for_edit(*, user: User, pk: int) -> Article:
     if not can_edit(user):
         raise Http404("No such article.")
-    article = Article.objects.select_related("section", "team", "author").filter(pk=pk).first()
+    article = (
+        article_queryset_for(user).select_related("section", "team", "author").filter(pk=pk).first()
+    )
     if article is None:
         raise Http404("No such article.")
     return article
@@ -59,13 +71,12 @@ def related_articles_for(*, article: Article, user) -> QuerySet[Article]:
 
 def article_files_readable(*, user, pk: int) -> ArticleFile:
     """A file, if the person may read (or edit) its article; else 404."""
-    file = ArticleFile.objects.select_related("article").filter(pk=pk).first()
+    file = (
+        ArticleFile.objects.select_related("article")
+        .filter(pk=pk, article__in=article_queryset_for(user))
+        .first()
+    )
     if file is None:
-        raise Http404("No such file.")
-    if (
-        not can_edit(user)
-        and not Article.objects.filter(readable_articles_q(user), pk=file.article_id).exists()
-    ):
         raise Http404("No such file.")
     return file
 
@@ -92,7 +103,14 @@ def article_list_for_workspace(*, user: User, status: str = "", query: str = "")
     """Every article for editors, with the counts the list shows, in one query."""
     if not can_edit(user):
         return Article.objects.none()
-    qs = Article.objects.select_related("section", "author").order_by("-updated_at", "-id")
+    qs = (
+        article_queryset_for(user)
+        .select_related("section", "author")
+        .annotate(
+            pending_count=Count("revisions", filter=Q(revisions__status=RevisionStatus.PENDING))
+        )
+        .order_by("-updated_at", "-id")
+    )
     if status in ArticleStatus.values:
         qs = qs.filter(status=status)
     for word in parse_query(query).words[:5]:
@@ -123,32 +141,101 @@ def article_suggest(*, user, subject: str, category_id: int | None, limit: int =
 
 
 def revision_list(*, article: Article) -> QuerySet[Revision]:
-    return article.revisions.select_related("author").order_by("-number")
+    return article.revisions.select_related("author", "reviewed_by").order_by("-number")
+
+
+def _lines(r) -> list[str]:
+    """An article or revision as the lines a diff compares: who may read it, then the text."""
+    if r is None:
+        return []
+    audience = Audience(r.audience).label
+    team = f" ({r.team})" if r.team_id else ""
+    return [f"Audience: {audience}{team}", f"# {r.title}", r.summary, "", *r.body.splitlines()]
+
+
+def _diff(before, after, fromfile: str, tofile: str) -> list[tuple[str, str]]:
+    diff = difflib.unified_diff(
+        _lines(before), _lines(after), fromfile=fromfile, tofile=tofile, lineterm=""
+    )
+    kinds = {"+": "add", "-": "del", "@": "hunk"}
+    return [(kinds.get(line[:1], "ctx"), line) for line in diff]
 
 
 def revision_diff(*, article: Article, number: int) -> tuple[Revision, list[tuple[str, str]]]:
-    """Revision ``number`` and its line diff against the one before, as (css class, line)."""
-    revision = article.revisions.select_related("author").filter(number=number).first()
+    """Revision ``number`` and its line diff, as (css class, line): a saved revision against
+    the saved one before; a pending change against the article as it is now (what approving
+    would change); an approved or rejected one against the revision it was written on."""
+    revision = (
+        article.revisions.select_related("author", "team", "reviewed_by")
+        .filter(number=number)
+        .first()
+    )
     if revision is None:
         raise Http404("No such revision.")
-    previous = article.revisions.filter(number__lt=number).order_by("-number").first()
-
-    def lines(r):
-        return [] if r is None else [f"# {r.title}", r.summary, "", *r.body.splitlines()]
-
-    diff = difflib.unified_diff(
-        lines(previous),
-        lines(revision),
-        fromfile=f"r{previous.number}" if previous else "(none)",
-        tofile=f"r{revision.number}",
-        lineterm="",
+    if revision.status == RevisionStatus.PENDING:
+        return revision, pending_diff(revision=revision, article=article)
+    saved = article.revisions.select_related("team").filter(status=RevisionStatus.APPLIED)
+    if revision.status == RevisionStatus.APPLIED:
+        previous = saved.filter(number__lt=number).order_by("-number").first()
+    else:
+        previous = saved.filter(number=revision.base_number).first()
+    return revision, _diff(
+        previous, revision, f"r{previous.number}" if previous else "(none)", f"r{revision.number}"
     )
-    kinds = {"+": "add", "-": "del", "@": "hunk"}
-    return revision, [(kinds.get(line[:1], "ctx"), line) for line in diff]
 
 
-def links_for_ticket(*, ticket: Ticket) -> QuerySet[TicketArticle]:
-    return ticket.article_links.select_related("article", "linked_by").order_by("-created_at")
+def pending_diff(*, revision: Revision, article: Article) -> list[tuple[str, str]]:
+    """What approving ``revision`` would change in the article as it is now."""
+    return _diff(article, revision, "published", f"r{revision.number} (proposed)")
+
+
+def pending_revisions_for(*, user: User) -> QuerySet[Revision]:
+    """Changes awaiting approval that ``user`` may approve, oldest first: of articles of the
+    teams they lead, and of articles without a team (superusers: all)."""
+    if not (can_edit(user) and user.is_lead):
+        return Revision.objects.none()
+    qs = Revision.objects.filter(
+        status=RevisionStatus.PENDING, article__in=article_queryset_for(user)
+    )
+    if not user.is_superuser:
+        led = user.led_team_ids
+        qs = qs.filter(Q(article__team__isnull=True) | Q(article__team__in=led)).filter(
+            Q(team__isnull=True) | Q(team__in=led)
+        )
+    # The number of the article's latest saved revision: a proposal written on an older one
+    # would undo what changed since (the page says so).
+    live = Revision.objects.filter(article=OuterRef("article"), status=RevisionStatus.APPLIED)
+    return (
+        qs.select_related("article__team", "article__section", "team", "author")
+        .annotate(live_number=Subquery(live.order_by("-number").values("number")[:1]))
+        .order_by("created_at", "pk")
+    )
+
+
+def pending_revision_get(*, user: User, pk: int) -> Revision:
+    revision = pending_revisions_for(user=user).filter(pk=pk).first()
+    if revision is None:
+        raise Http404("No such change.")
+    return revision
+
+
+def own_revisions_awaiting(*, user: User, article: Article) -> dict:
+    """This person's latest proposal for the article, and a rejection since, for the editor."""
+    mine = article.revisions.filter(author=user).exclude(status=RevisionStatus.APPLIED)
+    latest = mine.select_related("reviewed_by").order_by("-number").first()
+    return {
+        "pending": latest if latest and latest.status == RevisionStatus.PENDING else None,
+        "rejected": latest if latest and latest.status == RevisionStatus.REJECTED else None,
+    }
+
+
+def links_for_ticket(*, ticket: Ticket, user: User) -> QuerySet[TicketArticle]:
+    """The ticket's articles that ``user`` may see (not another team's one-team article)."""
+    return (
+        ticket.article_links.filter(article__in=article_queryset_for(user))
+        .select_related("article", "linked_by")
+        .order_by("-created_at")
+    )
 
 
 def ticket_solution_search(*, user: User, query: str, limit: int = 5) -> list[dict]:
@@ -161,8 +248,11 @@ def ticket_solution_search(*, user: User, query: str, limit: int = 5) -> list[di
     if connection.vendor == "postgresql":
         from django.contrib.postgres.search import SearchQuery, SearchRank, SearchVector
 
+        # A prefix of the description: to_tsvector fails on text whose vector passes 1 MB,
+        # and one such ticket would make every agent's search fail.
+        description = Left("description", SEARCH_TEXT_MAX_CHARS)
         vector = SearchVector("subject", weight="A", config="english") + SearchVector(
-            "description", weight="B", config="english"
+            description, weight="B", config="english"
         )
         search = SearchQuery(parsed.text, search_type="websearch", config="english")
         qs = (
@@ -207,11 +297,12 @@ def _count(model, filter_q: Q):
     return Coalesce(Subquery(sub, output_field=IntegerField()), Value(0))
 
 
-def article_numbers() -> QuerySet[Article]:
-    """Per article: views, helpful / not helpful votes, deflections that still count, and
-    tickets resolved with it — one query."""
+def article_numbers(*, user: User) -> QuerySet[Article]:
+    """Per article ``user`` may see: views, helpful / not helpful votes, deflections that still
+    count, and tickets resolved with it — one query."""
     return (
-        Article.objects.exclude(status=ArticleStatus.DRAFT)
+        article_queryset_for(user)
+        .exclude(status=ArticleStatus.DRAFT)
         .annotate(
             helpful_yes=_count(Feedback, Q(helpful=True)),
             helpful_no=_count(Feedback, Q(helpful=False)),

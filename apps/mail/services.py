@@ -12,11 +12,14 @@ from apps.accounts.models import User
 from apps.core.models import OutboxMessage
 from apps.core.outbox import mail_domain, outbox_enqueue
 from apps.tickets.models import EventKind, TicketEvent
+from apps.tickets.permissions import ticket_page_for
 
 
-def ticket_url(ticket, *, for_agent: bool) -> str:
-    name = "workspace:ticket" if for_agent else "portal:ticket"
-    return settings.SITE_URL + reverse(name, args=[ticket.reference])
+def ticket_url_for(person: User, ticket) -> str:
+    """The page this person may open the ticket on, or "" when they may not (any more): the
+    e-mail then says where the ticket went instead of linking to "No such ticket"."""
+    page = ticket_page_for(person, ticket)
+    return settings.SITE_URL + reverse(page, args=[ticket.reference]) if page else ""
 
 
 def _recipients(event: TicketEvent) -> list[tuple[str, User]]:
@@ -39,13 +42,12 @@ def _recipients(event: TicketEvent) -> list[tuple[str, User]]:
 
 def _render(kind: str, event: TicketEvent, person: User) -> tuple[str, str]:
     ticket = event.ticket
-    for_agent = person.pk != ticket.requester_id
     comment_id = event.data.get("comment_id")
     context = {
         "ticket": ticket,
         "event": event,
         "person": person,
-        "url": ticket_url(ticket, for_agent=for_agent),
+        "url": ticket_url_for(person, ticket),
         "comment": ticket.comments.filter(pk=comment_id).first() if comment_id else None,
     }
     subject = render_to_string(f"mail/{kind}_subject.txt", context).strip()

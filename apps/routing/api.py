@@ -29,8 +29,9 @@ class RuleSerializer(serializers.ModelSerializer):
 
 
 class DecisionSerializer(serializers.ModelSerializer):
-    team = serializers.StringRelatedField()
-    actor = serializers.StringRelatedField()
+    # None for a decision nobody made (a rule on intake) or that routed nowhere.
+    team = serializers.StringRelatedField(allow_null=True)
+    actor = serializers.StringRelatedField(allow_null=True)
 
     class Meta:
         model = RoutingDecision
@@ -46,14 +47,47 @@ class RootCauseSerializer(serializers.ModelSerializer):
         fields = ["id", "name", "description"]
 
 
+class RulePermissions(permissions.DjangoModelPermissions):
+    """Admins (staff, as for the Django admin) with the model permission the method needs:
+    view_rule to read, add/change/delete_rule to write, as the admin's rule pages ask."""
+
+    perms_map = {
+        **permissions.DjangoModelPermissions.perms_map,
+        "GET": ["%(app_label)s.view_rule"],
+        "HEAD": ["%(app_label)s.view_rule"],
+    }
+
+    def has_permission(self, request, view):
+        user = request.user
+        if not (user and user.is_authenticated and user.is_active and user.is_staff):
+            return False
+        return user.has_perms(self.get_required_permissions(request.method, Rule))
+
+
+class RuleImportPermissions(RulePermissions):
+    """Importing replaces the whole rule set: it needs all three write permissions."""
+
+    perms_map = {
+        **RulePermissions.perms_map,
+        "POST": [f"%(app_label)s.{p}_rule" for p in ("add", "change", "delete")],
+    }
+
+
+class RuleReadPermissions(RulePermissions):
+    """Export and back-test only read rules (a back-test writes nothing): view_rule."""
+
+    perms_map = {**RulePermissions.perms_map, "POST": ["%(app_label)s.view_rule"]}
+
+
 def _rule_data(request) -> dict:
     if not isinstance(request.data, dict):
         raise ApplicationError("Send a JSON object.")
-    return dict(request.data)
+    # Form data arrives as lists of values: one value per field, as JSON would send it.
+    return request.data.dict() if hasattr(request.data, "dict") else dict(request.data)
 
 
 class RuleList(APIView):
-    permission_classes = [permissions.IsAdminUser]
+    permission_classes = [RulePermissions]
 
     @extend_schema(responses=RuleSerializer(many=True), operation_id="routing_rules_list")
     def get(self, request):
@@ -68,7 +102,7 @@ class RuleList(APIView):
 
 
 class RuleDetail(APIView):
-    permission_classes = [permissions.IsAdminUser]
+    permission_classes = [RulePermissions]
 
     @extend_schema(responses=RuleSerializer)
     def get(self, request, pk):
@@ -91,7 +125,7 @@ class RuleDetail(APIView):
 
 
 class RuleExport(APIView):
-    permission_classes = [permissions.IsAdminUser]
+    permission_classes = [RuleReadPermissions]
 
     @extend_schema(responses=OpenApiTypes.OBJECT)
     def get(self, request):
@@ -99,7 +133,7 @@ class RuleExport(APIView):
 
 
 class RuleImport(APIView):
-    permission_classes = [permissions.IsAdminUser]
+    permission_classes = [RuleImportPermissions]
 
     @extend_schema(request=OpenApiTypes.OBJECT, responses=OpenApiTypes.OBJECT)
     def post(self, request):
@@ -110,7 +144,7 @@ class RuleImport(APIView):
 class RuleBacktest(APIView):
     """Run the saved rules (or a draft rule in their midst) against recent tickets; no writes."""
 
-    permission_classes = [permissions.IsAdminUser]
+    permission_classes = [RuleReadPermissions]
 
     @extend_schema(request=OpenApiTypes.OBJECT, responses=OpenApiTypes.OBJECT)
     def post(self, request):

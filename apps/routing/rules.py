@@ -6,6 +6,7 @@ from django.utils import timezone
 
 from apps.accounts.models import Team, User
 from apps.core.errors import ApplicationError
+from apps.core.text import single_line_problem
 from apps.tickets import actions as ticket_actions
 
 from .conditions import conditions_clean
@@ -43,6 +44,8 @@ def rule_clean(data: dict, *, where: str = "") -> dict:
         raise ApplicationError(f"{prefix}: a name is required.", field="name")
     if len(name) > 120:
         raise ApplicationError(f"{prefix}: the name is longer than 120 characters.", field="name")
+    if single_line_problem(name):
+        raise ApplicationError(f"{prefix}: the name {single_line_problem(name)}.", field="name")
     try:
         conditions = conditions_clean(data.get("conditions"), where=f"{prefix}, conditions")
     except ApplicationError as exc:
@@ -93,10 +96,26 @@ def _unique_name(name: str, exclude: int | None = None) -> None:
         raise ApplicationError(f"There is already a rule called “{name}”.", field="name")
 
 
+def _position(value) -> int | None:
+    """A rule's place in the order, as sent (a number or digits), or None when not sent."""
+    if value is None or value == "":
+        return None
+    if isinstance(value, int) and not isinstance(value, bool):
+        number = value
+    elif isinstance(value, str) and value.strip().isascii() and value.strip().isdigit():
+        number = int(value.strip())
+    else:
+        number = -1
+    if not 0 <= number <= 2_147_483_647:
+        raise ApplicationError("The position is a whole number from 0.", field="position")
+    return number
+
+
 @transaction.atomic
 def rule_create(*, actor: User | None, data: dict, position: int | None = None) -> Rule:
     cleaned = rule_clean(data)
     _unique_name(cleaned["name"])
+    position = _position(position)
     if position is None:
         last = Rule.objects.order_by("-position").values_list("position", flat=True).first()
         position = (last or 0) + 10
@@ -113,8 +132,9 @@ def rule_update(*, rule: Rule, actor: User | None, data: dict) -> Rule:
     _unique_name(cleaned["name"], exclude=rule.pk)
     locked = Rule.objects.select_for_update().get(pk=rule.pk)
     changed = [f for f, v in cleaned.items() if getattr(locked, f) != v]
-    if "position" in data and int(data["position"]) != locked.position:
-        cleaned["position"] = int(data["position"])
+    position = _position(data.get("position"))
+    if position is not None and position != locked.position:
+        cleaned["position"] = position
         changed.append("position")
     if not changed:
         return locked

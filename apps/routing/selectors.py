@@ -38,14 +38,19 @@ def _period(weeks: int):
     return start - timedelta(days=start.weekday())
 
 
-def routing_share(*, weeks: int = 8, team_id: int | None = None) -> list[dict]:
-    """Per week and owning team: tickets created, routed by a rule, routed by a triager."""
+def routing_share(
+    *, weeks: int = 8, team_id: int | None = None, team_ids: set[int] | None = None
+) -> list[dict]:
+    """Per week and owning team: tickets created, routed by a rule, routed by a triager.
+    ``team_ids``: only those teams (a lead's); None for every team."""
     auto = RoutingDecision.objects.filter(
         ticket=OuterRef("pk"), trigger=Trigger.CREATED, routed=True
     )
     qs = Ticket.objects.filter(created_at__gte=_period(weeks))
     if team_id:
         qs = qs.filter(team_id=team_id)
+    if team_ids is not None:
+        qs = qs.filter(team_id__in=team_ids)
     rows = (
         qs.annotate(week=TruncWeek("created_at"), is_auto=Exists(auto))
         .values("week", "team__name")
@@ -68,14 +73,18 @@ def routing_share(*, weeks: int = 8, team_id: int | None = None) -> list[dict]:
     ]
 
 
-def root_cause_pareto(*, weeks: int = 8, team_id: int | None = None) -> list[dict]:
+def root_cause_pareto(
+    *, weeks: int = 8, team_id: int | None = None, team_ids: set[int] | None = None
+) -> list[dict]:
     """Root causes by ticket count with their cumulative share: the few causes that make most
-    tickets come first."""
+    tickets come first. ``team_ids``: only those teams' tickets; None for every team."""
     qs = TicketClassification.objects.filter(
         root_cause__isnull=False, ticket__created_at__gte=_period(weeks)
     )
     if team_id:
         qs = qs.filter(ticket__team_id=team_id)
+    if team_ids is not None:
+        qs = qs.filter(ticket__team_id__in=team_ids)
     counts = list(
         qs.values("root_cause__name")
         .annotate(tickets=Count("pk"), regressions=Count("pk", filter=Q(is_regression=True)))

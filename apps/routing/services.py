@@ -4,6 +4,7 @@ import logging
 import time
 
 from django.db import transaction
+from django.db.models import Q
 from django.utils import timezone
 
 from apps.accounts.models import Team, Tier, User
@@ -11,7 +12,7 @@ from apps.core.errors import ApplicationError
 from apps.core.numbers import as_id, is_id
 from apps.tickets import actions as ticket_actions
 from apps.tickets.events import event_record, ticket_transaction
-from apps.tickets.models import Priority, Ticket
+from apps.tickets.models import EventKind, Priority, Ticket, TicketEvent
 from apps.tickets.permissions import can_work
 from apps.tickets.services import ticket_update
 
@@ -93,7 +94,9 @@ def _apply_rules(*, ticket: Ticket, rules) -> list[dict]:
     if data:
         try:
             with transaction.atomic():
-                changes = ticket_update(ticket=ticket, actor=None, data=data, source=sources)
+                changes = ticket_update(
+                    ticket=ticket, actor=None, data=data, source=sources, allow_tier=True
+                )
         except ApplicationError as exc:
             together_error = exc  # applied one by one below, so the error lands on its action
     matched = []
@@ -252,9 +255,11 @@ def rule_prefill_from_ticket(*, ticket: Ticket, team_id=None, tier=None) -> dict
 _SIMULATED = {"set_team": "team", "set_tier": "tier", "set_priority": "priority"}
 
 
-def _simulate(ticket: Ticket, matched, start_team: int | None) -> dict:
-    """Where the matched rules would place a ticket that is being created now."""
-    state = {"team": start_team, "tier": Tier.ONE, "priority": ticket.priority, "other": []}
+def _simulate(ticket: Ticket, matched, start_team: int | None, priority=None) -> dict:
+    """Where the matched rules would place a ticket that is being created now (with the
+    priority it was opened with, when known)."""
+    start_priority = priority or ticket.priority
+    state = {"team": start_team, "tier": Tier.ONE, "priority": start_priority, "other": []}
     for rule in matched:
         for spec in rule.actions:
             field = _SIMULATED.get(spec.get("action"))
@@ -266,12 +271,67 @@ def _simulate(ticket: Ticket, matched, start_team: int | None) -> dict:
     return state
 
 
+def _placed_at_creation(tickets: list[Ticket]) -> dict[int, dict]:
+    """Where routing placed each ticket when it was created: the team of its "created"
+    decision, and the tier and priority it had at that moment (read back from the history:
+    the "before" of the first later change, else the value now). Later moves by people,
+    escalations or SLA steps are not routing's doing. Three queries, whatever the count."""
+    ids = [t.pk for t in tickets]
+    decisions = {}
+    for d in RoutingDecision.objects.filter(ticket_id__in=ids, trigger=Trigger.CREATED).order_by(
+        "created_at", "id"
+    ):
+        decisions.setdefault(d.ticket_id, d)
+    later: dict[int, dict] = {}
+    opened: dict[int, int] = {}  # the priority before any change, routing's included
+    changes = (
+        TicketEvent.objects.filter(ticket_id__in=ids, kind=EventKind.CHANGED)
+        .filter(
+            Q(changes__has_key="team") | Q(changes__has_key="tier") | Q(changes__has_key="priority")
+        )
+        .order_by("created_at", "id")
+        .values_list("ticket_id", "created_at", "changes")
+    )
+    moment = {
+        t.pk: decisions[t.pk].created_at if t.pk in decisions else t.created_at for t in tickets
+    }
+    for ticket_id, at, change in changes:
+        if "priority" in change:
+            opened.setdefault(ticket_id, change["priority"].get("before"))
+        if at <= moment[ticket_id]:
+            continue  # routing's own writes (or the creation's): part of the decision
+        first = later.setdefault(ticket_id, {})
+        for field in ("team", "tier", "priority"):
+            if field in change and field not in first:
+                first[field] = change[field].get("before")
+    team_ids = {name: pk for pk, name in Team.objects.values_list("pk", "name")}  # as recorded
+    placed = {}
+    for ticket in tickets:
+        first = later.get(ticket.pk, {})
+        decision = decisions.get(ticket.pk)
+        if decision is not None:
+            team = decision.team_id
+        elif "team" in first:  # no decision kept (an old ticket): its team before the first move
+            team = team_ids.get(first["team"])
+        else:
+            team = ticket.team_id
+        placed[ticket.pk] = {
+            "team": team,
+            "tier": int(first.get("tier") or ticket.tier),
+            "priority": int(first.get("priority") or ticket.priority),
+            "opened_priority": int(opened.get(ticket.pk) or ticket.priority),
+        }
+    return placed
+
+
 def rules_backtest(*, draft: dict | None = None, limit: int = 200, compare: str = "saved") -> dict:
     """Run the saved rule set and a draft of it against the last ``limit`` tickets.
 
     ``draft`` is one rule's fields (with ``id`` when it edits a saved rule): the draft set is
-    the saved one with it in place. ``compare`` says what "differently" is measured against:
-    the saved rule set ("saved") or where each ticket is now ("actual"). Reads only.
+    the saved one with it in place, tested as if it were switched on (a draft is usually saved
+    off until it proves itself). ``compare`` says what "differently" is measured against: the
+    saved rule set ("saved") or where routing placed each ticket when it was created
+    ("actual"; not where people or escalations moved it since). Reads only.
     """
     limit = max(1, min(int(limit), 5000))
     saved = engine.build(rules_load())
@@ -285,14 +345,16 @@ def rules_backtest(*, draft: dict | None = None, limit: int = 200, compare: str 
     start = triage.pk if triage else None
     teams = dict(Team.objects.values_list("pk", "name"))
     rows, moves, errors = [], {}, 0
+    placed = _placed_at_creation(tickets) if compare == "actual" else {}
     for ticket in tickets:
         facts = ticket_facts(ticket)
         after = engine.evaluate(proposed, facts)
         errors += len(after.errors)
-        will = _simulate(ticket, after.matched, start)
         if compare == "actual":
-            was = {"team": ticket.team_id, "tier": ticket.tier, "priority": ticket.priority}
+            was = placed[ticket.pk]
+            will = _simulate(ticket, after.matched, start, was["opened_priority"])
         else:
+            will = _simulate(ticket, after.matched, start)
             was = _simulate(ticket, engine.evaluate(saved, facts).matched, start)
         if (was["team"], was["tier"], was["priority"]) != (
             will["team"],
@@ -347,10 +409,8 @@ def _with_draft(draft: dict) -> list[engine.CompiledRule]:
     ordered = []
     for rule in Rule.objects.exclude(pk=draft.get("id")).order_by("position", "id"):
         ordered.append((rule.position, rule.pk, rule))
-    if draft.get("enabled", True):
-        ordered.append(
-            (position if position is not None else 10**9, draft.get("id") or 0, compiled)
-        )
+    # The draft takes part even when saved switched off: testing it is how it earns "on".
+    ordered.append((position if position is not None else 10**9, draft.get("id") or 0, compiled))
     ordered.sort(key=lambda item: (item[0], item[1] or 0))
     return [
         item

@@ -39,6 +39,8 @@ def panel_context(request, ticket) -> dict:
         "classification": classification,
         "classification_form": ClassificationForm(initial=initial),
         "can_work": can_work(request.user, ticket),
+        # Routing a resolved or closed ticket would move finished work (the service refuses).
+        "can_reroute": can_work(request.user, ticket) and ticket.is_active,
     }
 
 
@@ -112,7 +114,7 @@ def rule_from_ticket(request, reference):
             "use_domain": not (ticket.category_id or ticket.product_id),
             "team": ticket.team_id if ticket.team and not ticket.team.is_triage else None,
             "tier": ticket.tier,
-            "enabled": request.user.is_staff,
+            "enabled": _may_switch_on(request.user),
         },
     )
     if request.method == "POST" and form.is_valid():
@@ -131,6 +133,11 @@ def rule_from_ticket(request, reference):
         "routing/rule_from_ticket.html",
         {"nav": "routing:triage", "ticket": ticket, "form": form},
     )
+
+
+def _may_switch_on(user) -> bool:
+    """Switching a rule on is an admin's change to a rule, as in the Django admin."""
+    return user.is_staff and user.has_perm("routing.change_rule")
 
 
 def _triaged_ticket(user, reference):
@@ -165,7 +172,7 @@ def _rule_from_form(ticket, data: dict, user) -> dict:
         "conditions": {"all": conditions},
         "actions": actions,
         "stop_processing": True,
-        "enabled": bool(data["enabled"] and user.is_staff),
+        "enabled": bool(data["enabled"] and _may_switch_on(user)),
         "description": f"Made from {ticket.reference} by {user}.",
     }
 
@@ -210,8 +217,13 @@ def report(request):
         raise Http404
     weeks = _int(request.GET.get("weeks"), 8, 1, 104)
     team_id = _int(request.GET.get("team"), None, 1, 10**9)
-    share = selectors.routing_share(weeks=weeks, team_id=team_id)
-    pareto = selectors.root_cause_pareto(weeks=weeks, team_id=team_id)
+    # A lead reads the teams they lead; admins every team.
+    team_ids = None if request.user.is_superuser else request.user.led_team_ids
+    if team_id and team_ids is not None and team_id not in team_ids:
+        raise Http404
+    share = selectors.routing_share(weeks=weeks, team_id=team_id, team_ids=team_ids)
+    pareto = selectors.root_cause_pareto(weeks=weeks, team_id=team_id, team_ids=team_ids)
+    teams = Team.objects.all() if team_ids is None else Team.objects.filter(pk__in=team_ids)
     if request.GET.get("format") == "csv":
         return _report_csv(share, pareto)
     return render(
@@ -223,7 +235,7 @@ def report(request):
             "pareto": pareto,
             "weeks": weeks,
             "team_id": team_id,
-            "teams": Team.objects.all(),
+            "teams": teams,
         },
     )
 

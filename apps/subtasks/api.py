@@ -3,13 +3,17 @@
 - ``/api/v1/tickets/<ref>/subtasks/`` — list and add subtasks of a ticket (its agents).
 - ``/api/v1/subtasks/<id>/`` — read (agents, or the assignee: shared parts only), change, remove.
 - ``/api/v1/subtasks/<id>/transition/`` — start, done, won't do (agents or the assignee).
+- ``/api/v1/subtasks/<id>/comments/`` — the subtask's thread: read it, write on it (agents or
+  the assignee; a message and/or files).
 - ``/api/v1/subtasks/mine/`` — the caller's open tasks, as the collaborator page shows them.
+
+Subtasks carry their ``thread`` (messages and files between the assignee and support).
 
 A subtask or ticket the caller may not know about answers 404.
 """
 
 from django.http import Http404
-from django.urls import path
+from django.urls import path, reverse
 from drf_spectacular.utils import extend_schema, extend_schema_field
 from rest_framework import generics, serializers, status
 from rest_framework.response import Response
@@ -21,7 +25,7 @@ from apps.tickets.permissions import can_work
 from apps.tickets.selectors import ticket_get
 
 from . import selectors, services
-from .models import Status, Subtask, SubtaskKind
+from .models import Status, Subtask, SubtaskAttachment, SubtaskKind
 
 
 @extend_schema_field(
@@ -50,8 +54,51 @@ class AssigneeField(serializers.Field):
         return None
 
 
+class ThreadEntrySerializer(serializers.Serializer):
+    """One message or file on a subtask's thread (between its assignee and support)."""
+
+    id = serializers.IntegerField()
+    type = serializers.SerializerMethodField()
+    author = serializers.SerializerMethodField()
+    from_support = serializers.BooleanField(source="by_support")
+    body = serializers.CharField(default="")
+    filename = serializers.CharField(default="")
+    url = serializers.SerializerMethodField()
+    created_at = serializers.DateTimeField()
+
+    def get_type(self, entry) -> str:
+        return "file" if isinstance(entry, SubtaskAttachment) else "message"
+
+    @extend_schema_field(
+        {"type": "object", "properties": {"id": {"type": "integer"}, "name": {"type": "string"}}}
+    )
+    def get_author(self, entry) -> dict:
+        return {"id": entry.author.pk, "name": str(entry.author)}
+
+    def get_url(self, entry) -> str:
+        if not isinstance(entry, SubtaskAttachment):
+            return ""
+        path = reverse("subtasks:attachment", args=[entry.pk])
+        request = self.context.get("request")
+        return request.build_absolute_uri(path) if request else path
+
+
+@extend_schema_field(ThreadEntrySerializer(many=True))
+class ThreadField(serializers.Field):
+    """The subtask's own thread, oldest first (prefetched where a list is read)."""
+
+    def __init__(self, **kwargs):
+        super().__init__(source="*", read_only=True, **kwargs)
+
+    def to_representation(self, subtask):
+        entries = selectors.thread_entries(subtask)
+        return ThreadEntrySerializer(entries, many=True, context=self.context).data
+
+
 class SubtaskSerializer(serializers.ModelSerializer):
     ticket = serializers.CharField(source="ticket.reference", read_only=True)
+    ticket_subject = serializers.CharField(source="ticket.subject", read_only=True)
+    thread = ThreadField()
     kind = serializers.CharField(source="kind.name", read_only=True)
     assignee = AssigneeField(source="*", read_only=True)
     depends_on = serializers.SerializerMethodField()
@@ -62,6 +109,7 @@ class SubtaskSerializer(serializers.ModelSerializer):
         fields = [
             "id",
             "ticket",
+            "ticket_subject",
             "title",
             "kind",
             "kind_id",
@@ -76,6 +124,7 @@ class SubtaskSerializer(serializers.ModelSerializer):
             "shared_comments",
             "created_at",
             "completed_at",
+            "thread",
         ]
 
     def get_depends_on(self, obj) -> list[int]:
@@ -133,6 +182,10 @@ class CollaboratorTaskSerializer(serializers.ModelSerializer):
     kind = serializers.CharField(source="kind.name")
     ticket = serializers.SerializerMethodField()
     shared_comments = SharedCommentSerializer(many=True)
+    ticket_status = serializers.CharField(
+        source="ticket.status", help_text="Resolved or closed: the ticket needs nothing more."
+    )
+    thread = ThreadField()
 
     class Meta:
         model = Subtask
@@ -145,9 +198,21 @@ class CollaboratorTaskSerializer(serializers.ModelSerializer):
             "status",
             "result_note",
             "ticket",
+            "ticket_status",
             "shared_comments",
+            "thread",
         ]
 
+    @extend_schema_field(
+        {
+            "type": "object",
+            "properties": {
+                "reference": {"type": "string"},
+                "subject": {"type": "string"},
+                "description": {"type": "string"},
+            },
+        }
+    )
     def get_ticket(self, obj) -> dict:
         shared = {"reference": obj.ticket.reference, "subject": obj.ticket.subject}
         if obj.share_description:
@@ -164,6 +229,7 @@ def _agent_ticket(request, reference):
 
 class TicketSubtaskList(generics.ListCreateAPIView):
     serializer_class = SubtaskSerializer
+    ordering_fields = ["created_at", "due_date", "status", "id"]  # default: the selector's
 
     def get_queryset(self):
         if getattr(self, "swagger_fake_view", False):
@@ -230,13 +296,62 @@ class SubtaskTransition(APIView):
 
 class MyTasks(generics.ListAPIView):
     serializer_class = CollaboratorTaskSerializer
+    ordering_fields = ["due_date", "created_at", "id"]  # default: the selector's, soonest due
 
     def get_queryset(self):
         if getattr(self, "swagger_fake_view", False):
             return Subtask.objects.none()
         return selectors.subtask_list_for_assignee(user=self.request.user).prefetch_related(
-            "shared_comments__author"
+            "shared_comments__author", *selectors.THREAD_PREFETCH
         )
+
+
+class SubtaskMessageSerializer(serializers.Serializer):
+    body = serializers.CharField(required=False, allow_blank=True, default="")
+    files = serializers.ListField(
+        child=serializers.FileField(allow_empty_file=True, use_url=False),
+        required=False,
+        default=list,
+        help_text="Files (multipart/form-data, repeat the field).",
+    )
+
+
+class SubtaskComments(APIView):
+    """The subtask's own thread: its agents and its assignee read it and write on it. The
+    assignee's message reaches support; support's answer reaches the assignee by e-mail."""
+
+    # The default parsers: bounded JSON, and multipart for files.
+    serializer_class = ThreadEntrySerializer
+
+    @extend_schema(responses=ThreadEntrySerializer(many=True))
+    def get(self, request, pk):
+        subtask = selectors.subtask_get_for_reader(user=request.user, pk=pk)[0]
+        entries = selectors.thread_of(subtask=subtask)
+        return Response(
+            ThreadEntrySerializer(entries, many=True, context={"request": request}).data
+        )
+
+    @extend_schema(
+        request={
+            "application/json": SubtaskMessageSerializer,
+            "multipart/form-data": SubtaskMessageSerializer,
+        },
+        responses={201: ThreadEntrySerializer(many=True)},
+    )
+    def post(self, request, pk):
+        subtask = selectors.subtask_get_for_reader(user=request.user, pk=pk)[0]
+        data = SubtaskMessageSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        before = {(type(e), e.pk) for e in selectors.thread_of(subtask=subtask)}
+        services.subtask_comment_add(
+            subtask=subtask,
+            author=request.user,
+            body=data.validated_data["body"],
+            files=data.validated_data["files"],
+        )
+        added = [e for e in selectors.thread_of(subtask=subtask) if (type(e), e.pk) not in before]
+        body = ThreadEntrySerializer(added, many=True, context={"request": request}).data
+        return Response(body, status=status.HTTP_201_CREATED)
 
 
 app_name = "subtasks-api"
@@ -245,4 +360,5 @@ urlpatterns = [
     path("subtasks/mine/", MyTasks.as_view(), name="mine"),
     path("subtasks/<int:pk>/", SubtaskDetail.as_view(), name="detail"),
     path("subtasks/<int:pk>/transition/", SubtaskTransition.as_view(), name="transition"),
+    path("subtasks/<int:pk>/comments/", SubtaskComments.as_view(), name="comments"),
 ]

@@ -3,7 +3,8 @@
 ``configure(demo)`` adds the templates (``demo["subtask_templates"]``: name → template);
 ``populate(demo)`` opens the headline incident — wrong shelf prices after a release — split into
 three subtasks for a data owner, operations and a tester, each e-mailed their link (see the
-mail backend's output), and adds template subtasks to some of the other tickets.
+mail backend's output), and adds each template's subtasks to a few open tickets of the problem
+the template is for, due after the ticket was opened.
 """
 
 import datetime
@@ -32,6 +33,14 @@ TEMPLATES = {
          "Confirm the hours with the employee and approve the correction."),
     ],
 }  # fmt: skip
+
+# The problem each template is for (the demo adds it only to tickets of that category), and
+# what the person who finished its first task wrote.
+TEMPLATE_CATEGORY = {
+    "Wrong data after a bug": ("Data correction", "Fixed 42 price records."),
+    "Payroll correction": ("Payroll discrepancy", "Payslip recalculated and sent again."),
+}
+PER_TEMPLATE = 4
 
 
 def configure(demo: dict) -> None:
@@ -67,26 +76,35 @@ def populate(demo: dict) -> None:
         return
     agent = people["agent_t1"]
     headline = _headline(demo, agent)
-    template = demo["subtask_templates"]["Wrong data after a bug"]
-    others = (
-        Ticket.objects.filter(status__in=[Status.OPEN, Status.NEW], team__isnull=False)
-        .exclude(pk=headline.pk)
-        .order_by("-created_at")[:6]
-    )
-    for index, ticket in enumerate(others):
-        created = template_apply(ticket=ticket, template=template, actor=None, source="demo")
-        if index % 3 == 0 and created:
-            subtask_transition(
-                subtask=created[0],
-                actor=created[0].assignee_user,
-                status="done",
-                note="Fixed 42 price records.",
+    today = timezone.localdate()
+    overdue_shown = False
+    for name, (category, note) in TEMPLATE_CATEGORY.items():
+        template = demo["subtask_templates"][name]
+        # Only the problems the template is for; the newest first.
+        tickets = (
+            Ticket.objects.filter(
+                status__in=[Status.OPEN, Status.NEW], team__isnull=False, category__name=category
             )
-        if index == 1 and created:
-            # An overdue one, so the leads' list and the reminder sweep have work.
-            Subtask.objects.filter(pk=created[1].pk).update(
-                due_date=timezone.localdate() - datetime.timedelta(days=2)
-            )
+            .exclude(pk=headline.pk)
+            .exclude(team__is_triage=True)  # placed with a team: someone decided the work
+            .order_by("-created_at")[:PER_TEMPLATE]
+        )
+        for index, ticket in enumerate(tickets):
+            created = template_apply(ticket=ticket, template=template, actor=None, source="demo")
+            if index % 3 == 0 and created:
+                subtask_transition(
+                    subtask=created[0],
+                    actor=created[0].assignee_user,
+                    status="done",
+                    note=note,
+                )
+            # One overdue task, so the leads' list and the reminder sweep have work: due the
+            # day after its ticket was opened (never before), and already past.
+            opened = timezone.localdate(ticket.created_at)
+            due = opened + datetime.timedelta(days=1)
+            if not overdue_shown and len(created) > 1 and due < today:
+                Subtask.objects.filter(pk=created[1].pk).update(due_date=due)
+                overdue_shown = True
     demo["stdout"].write(
         f"  subtasks: {Subtask.objects.count()} (headline ticket {headline.reference}: "
         "its assignees' links are in the mail output)"
@@ -98,6 +116,8 @@ def _headline(demo: dict, agent) -> Ticket:
     requester = (demo.get("requesters") or [agent])[0]
     ticket = ticket_create(
         requester=requester,
+        category=demo.get("categories", {}).get("Data correction"),
+        product=demo.get("products", {}).get("Inventory app"),
         subject="Shelf labels show last week's prices after Sunday's release",
         description=(
             "Since the release on Sunday, about 300 products in our store show the old price on "

@@ -1,6 +1,6 @@
 """The ticket events subtasks record: one kind per thing that happens to a subtask."""
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from apps.tickets.events import declare
 
@@ -63,10 +63,17 @@ class WontDo(_Moved):
 BY_STATUS = {"open": Reopened, "in_progress": Started, "done": Done, "wont_do": WontDo}
 
 
-@declare("subtask_commented", "wrote on a subtask")
+# How much of a message the history keeps (the whole one is on the subtask's thread).
+MESSAGE_CHARS = 1000
+
+
+@declare("subtask_commented", "wrote on a subtask", hidden=["files"])
 @dataclass(frozen=True)
 class Commented(_Subtask):
     files: int = 0
+    message: str = ""
+    filenames: list[str] = field(default_factory=list)
+    comment_id: int | None = None
 
 
 @declare("subtask_link_revoked", "revoked a subtask link")
@@ -93,3 +100,17 @@ class Overridden:
     reason: str
     open_subtasks: list[str]
     override_id: int
+
+
+@declare("subtasks_kept_open", "resolved with subtasks left open on purpose")
+@dataclass(frozen=True)
+class KeptOpen:
+    open_subtasks: list[str]
+    note: str = ""
+
+
+@declare("subtasks_cancelled", "cancelled the open subtasks on resolving")
+@dataclass(frozen=True)
+class Cancelled:
+    cancelled_subtasks: list[str]
+    note: str = ""

@@ -5,6 +5,7 @@ revoking or reassigning bumps the version, so every earlier link dies before it 
 """
 
 from django.conf import settings
+from django.core import signing as django_signing
 from django.urls import reverse
 
 from apps.accounts.models import User
@@ -43,6 +44,13 @@ def link_read(*, token: str) -> tuple[Subtask, User]:
     except signing.LinkInvalid:
         raise ApplicationError("This link is not valid.", code="invalid") from None
     return link_target(payload)
+
+
+def link_expires_at(token: str) -> int:
+    """When a (verified) link stops working, as a Unix time: its signing time plus the maximum
+    age. A link session started from it ends then too, however recently it was opened."""
+    timestamp = token.rsplit(":", 2)[-2]
+    return django_signing.b62_decode(timestamp) + settings.SUBTASK_LINK_MAX_AGE
 
 
 def link_target(payload: dict) -> tuple[Subtask, User]:

@@ -1,4 +1,5 @@
-"""E-mails this app sends itself: the assignee's link, overdue reminders, the manager's notice.
+"""E-mails this app sends itself: the assignee's link, overdue reminders, the manager's notice,
+support's answers on a task's thread, and the notice that a task was cancelled with its ticket.
 
 Each is claimed on the subtask row with a conditional update, and stored in the outbox in the
 same transaction as the claim — one message per person — so two workers running the same sweep
@@ -32,10 +33,10 @@ def _assignees(subtask: Subtask) -> list[User]:
     return []
 
 
-def _queue(template: str, *, to: User, subtask: Subtask, key: str, context: dict) -> None:
-    """Render one e-mail and store it in the outbox (sent after commit)."""
+def _queue(template: str, *, to: User, subtask: Subtask, key: str, context: dict):
+    """Render one e-mail and store it in the outbox (sent after commit); None if stored before."""
     context = {**context, "subtask": subtask, "person": to}
-    outbox_enqueue(
+    return outbox_enqueue(
         kind=f"subtask_{template}",
         to=to.email,
         subject=render_to_string(f"subtasks/email/{template}_subject.txt", context).strip(),
@@ -83,6 +84,48 @@ def subtask_link_mail_queue(
             )
     subtask.link_mailed_at = now
     return True
+
+
+def subtask_answer_mail_queue(
+    *, subtask: Subtask, author: User, body: str, filenames: list[str], key: str
+) -> int:
+    """Support wrote on the task's thread: each assignee (not the author) gets the message and
+    their link, in the caller's transaction. ``key`` names the message (a comment, or the first
+    file of a files-only one), so a retried change stores each person's e-mail once."""
+    sent = 0
+    for person in _assignees(subtask):
+        if person.pk == author.pk or not person.email:
+            continue
+        queued = _queue(
+            "answer",
+            to=person,
+            subtask=subtask,
+            key=f"subtask-answer:{key}:{person.pk}",
+            context={
+                "url": link_url(subtask=subtask, user=person),
+                "author": author,
+                "body": body,
+                "filenames": filenames,
+            },
+        )
+        sent += queued is not None
+    return sent
+
+
+def subtask_cancelled_mail_queue(*, subtask: Subtask, note: str) -> None:
+    """The ticket was resolved and this task is no longer needed: tell each assignee, with the
+    note, so nobody keeps working on it. Keyed on the cancellation, so it goes once."""
+    stamp = _stamp(subtask.completed_at or timezone.now())
+    for person in _assignees(subtask):
+        if not person.email:
+            continue
+        _queue(
+            "cancelled",
+            to=person,
+            subtask=subtask,
+            key=f"subtask-cancelled:{subtask.pk}:{person.pk}:{stamp}",
+            context={"url": link_url(subtask=subtask, user=person), "note": note},
+        )
 
 
 def _overdue() -> "Subtask.objects":

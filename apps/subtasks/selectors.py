@@ -28,8 +28,42 @@ def _shaped(qs: QuerySet[Subtask]) -> QuerySet[Subtask]:
     )
 
 
+# A subtask's thread, read with a list of subtasks: two queries whatever the number of rows.
+THREAD_PREFETCH = (
+    Prefetch("comments", queryset=SubtaskComment.objects.select_related("author")),
+    Prefetch("attachments", queryset=SubtaskAttachment.objects.select_related("uploaded_by")),
+)
+
+
 def subtask_list_for_ticket(*, ticket: Ticket) -> QuerySet[Subtask]:
-    return _shaped(Subtask.objects.filter(ticket=ticket)).order_by("created_at", "id")
+    """The ticket's subtasks with their threads (messages and files), for the panel and API."""
+    return (
+        _shaped(Subtask.objects.filter(ticket=ticket))
+        .prefetch_related(*THREAD_PREFETCH)
+        .order_by("created_at", "id")
+    )
+
+
+def thread_entries(subtask: Subtask, comments=None, attachments=None) -> list:
+    """Messages and files of one subtask's thread as one list, oldest first (by default from the
+    rows ``subtask_list_for_ticket`` prefetched). Each entry has ``author``, ``created_at``, and
+    ``body`` or ``filename``; ``by_support`` tells support's answers from the assignee's."""
+    comments = subtask.comments.all() if comments is None else comments
+    attachments = subtask.attachments.all() if attachments is None else attachments
+    entries = [*comments, *attachments]
+    for entry in entries:
+        if isinstance(entry, SubtaskAttachment):
+            entry.author = entry.uploaded_by
+        entry.by_support = _by_support(subtask, entry.author)
+    return sorted(entries, key=lambda e: (e.created_at, isinstance(e, SubtaskAttachment), e.pk))
+
+
+def _by_support(subtask: Subtask, author: User) -> bool:
+    # Only a label: for a team's task, the agent who added it stands for support (reading every
+    # member would cost a query per subtask).
+    if subtask.assignee_user_id:
+        return author.pk != subtask.assignee_user_id
+    return author.pk == subtask.created_by_id
 
 
 def assigned_to_q(user: User) -> Q:
@@ -80,10 +114,17 @@ def shared_comments_for(*, subtask: Subtask) -> QuerySet[Comment]:
 
 
 def thread_for(*, subtask: Subtask) -> tuple[QuerySet, QuerySet]:
+    """This subtask's own thread, never another's (the collaborator's page reads only this)."""
     return (
         SubtaskComment.objects.filter(subtask=subtask).select_related("author"),
         SubtaskAttachment.objects.filter(subtask=subtask).select_related("uploaded_by"),
     )
+
+
+def thread_of(*, subtask: Subtask) -> list:
+    """This subtask's thread as one list, oldest first (see ``thread_entries``)."""
+    comments, attachments = thread_for(subtask=subtask)
+    return thread_entries(subtask, list(comments), list(attachments))
 
 
 def attachment_get(*, user: User, pk: int) -> SubtaskAttachment:
@@ -97,8 +138,11 @@ def attachment_get(*, user: User, pk: int) -> SubtaskAttachment:
 
 
 def overdue_list(*, user: User) -> QuerySet[Subtask]:
-    """Overdue subtasks across teams, for leads: the oldest promise first."""
+    """Overdue subtasks of the tickets of the teams ``user`` leads (every team for admins): the
+    oldest promise first."""
     qs = Subtask.objects.filter(status__in=OPEN_STATUSES, due_date__lt=timezone.localdate())
+    if not user.is_superuser:
+        qs = qs.filter(ticket__team__in=user.led_team_ids)
     return _shaped(qs).select_related("ticket__team").order_by("due_date", "id")
 
 

@@ -115,7 +115,8 @@ def _choice(value, choices, name):
 def _update(ticket, actor, source, data) -> str:
     from .services import ticket_update
 
-    changed = ticket_update(ticket=ticket, actor=actor, data=data, source=source)
+    # Rules and timers are configured by admins: the "set tier" action may move the tier.
+    changed = ticket_update(ticket=ticket, actor=actor, data=data, source=source, allow_tier=True)
     return changes_text(changed, data)
 
 

@@ -454,7 +454,12 @@ class _Story:
             internal=True,
             body=f"Escalating to {team.name}: first-line checks done, see the notes above.",
         )
-        ticket_update(ticket=ticket, actor=agent, data={"team": team, "tier": 3, "assignee": None})
+        ticket_update(
+            ticket=ticket,
+            actor=agent,
+            data={"team": team, "tier": 3, "assignee": None},
+            allow_tier=True,
+        )
         developer = self._agent(ticket)
         if developer is None:
             return None

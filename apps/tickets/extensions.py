@@ -4,6 +4,11 @@ Each feature app registers from its ``AppConfig.ready()``:
 
 - ``resolve_guard(fn)``: ``fn(ticket) -> list[str]`` names what still blocks resolving it (open
   blocking subtasks, a missing root cause). Resolving is refused while any guard says something.
+- ``resolve_question(...)``: something the person resolving (or closing) a ticket must decide,
+  e.g. what becomes of subtasks still open. ``ask(ticket)`` says what there is to decide ("" when
+  nothing); the answer travels in a field of its own (web form and API alike), a missing one is
+  refused naming that field, and ``apply(ticket=, answer=, note=, actor=)`` carries it out in the
+  resolving change, after the ticket's own event.
 - ``ticket_panel(...)``: a template shown on the agent's (or requester's) ticket page, with a
   context function ``fn(request, ticket) -> dict``.
 - ``queue_column(...)``: an extra column of the agent queue; ``annotate(queryset)`` adds what the
@@ -50,6 +55,9 @@ class QueueFilter:
     label: str
     apply: Callable[[QuerySet], QuerySet]
     order: int = 100
+    # (field, value) when the quick filter is a shortcut for a filter field of the queue (the
+    # tier chips and the tier select): the queue keeps the two saying the same thing.
+    same_as: tuple[str, str] | None = None
 
 
 @dataclass(frozen=True)
@@ -60,7 +68,23 @@ class NavLink:
     order: int = 100
 
 
+@dataclass(frozen=True)
+class ResolveQuestion:
+    name: str  # the field carrying the answer: a form field, an API field, the error's field
+    label: str
+    choices: tuple[tuple[str, str], ...]
+    ask: Callable  # fn(ticket) -> str: what there is to decide, "" when nothing
+    apply: Callable  # fn(*, ticket, answer, note, actor) in the resolving change
+    note_label: str = ""  # when set, a free-text field "<name>_note" goes with the answer
+    order: int = 100
+
+    @property
+    def note_name(self) -> str:
+        return f"{self.name}_note" if self.note_label else ""
+
+
 _resolve_guards: dict[str, Callable] = {}
+_resolve_questions: dict[str, ResolveQuestion] = {}
 _panels: dict[str, Panel] = {}
 _queue_columns: dict[str, QueueColumn] = {}
 _nav_links: dict[str, NavLink] = {}
@@ -70,6 +94,25 @@ _business_seconds: list[Callable] = []
 
 def resolve_guard(name: str, fn: Callable) -> None:
     _resolve_guards[name] = fn
+
+
+def resolve_question(question: ResolveQuestion) -> None:
+    _resolve_questions[question.name] = question
+
+
+def resolve_questions() -> list[ResolveQuestion]:
+    """Every registered question (the fields an API or form may carry answers in)."""
+    return sorted(_resolve_questions.values(), key=lambda q: (q.order, q.name))
+
+
+def resolve_questions_for(ticket) -> list[tuple[ResolveQuestion, str]]:
+    """The questions resolving this ticket asks now, each with its text."""
+    asked = ((q, q.ask(ticket)) for q in resolve_questions())
+    return [(q, text) for q, text in asked if text]
+
+
+def resolve_answer_fields() -> set[str]:
+    return {name for q in resolve_questions() for name in (q.name, q.note_name) if name}
 
 
 def ticket_panel(panel: Panel) -> None:

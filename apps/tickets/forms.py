@@ -5,12 +5,14 @@ from django.conf import settings
 from django.db.models import F, Q
 from django.utils.functional import lazy
 
-from apps.accounts.models import Team, Tier, User
+from apps.accounts.models import Team, User
 from apps.core.errors import ApplicationError
+from apps.core.text import validate_single_line
 
 from . import extensions
 from .filters import TicketFilter
 from .models import Category, Location, Priority, Product, Status, Ticket
+from .selectors import agent_choices_for
 
 
 def _attachment_help() -> str:
@@ -63,6 +65,7 @@ def _active(model, current=None):
 class TicketNewForm(ServiceErrorMixin, forms.Form):
     subject = forms.CharField(
         max_length=200,
+        validators=[validate_single_line],
         widget=forms.TextInput(attrs={"placeholder": "e.g. The card reader at till 3 is offline"}),
     )
     description = forms.CharField(
@@ -124,7 +127,7 @@ class TicketPropertiesForm(ServiceErrorMixin, forms.Form):
         queryset=Product.objects.none(), required=False, empty_label="—"
     )
     team = forms.ModelChoiceField(queryset=Team.objects.all(), required=False, empty_label="—")
-    tier = forms.TypedChoiceField(choices=Tier.choices, coerce=int)
+    # No tier here: the tier moves only by escalating or handing back (the tier panel).
     assignee = forms.ModelChoiceField(
         queryset=User.objects.none(), required=False, empty_label="Unassigned"
     )
@@ -137,11 +140,41 @@ class TicketPropertiesForm(ServiceErrorMixin, forms.Form):
         self.fields["category"].queryset = _active(Category, ticket.category)
         self.fields["location"].queryset = _active(Location, ticket.location)
         self.fields["product"].queryset = _active(Product, ticket.product)
-        # Agents of the ticket's team, and whoever holds it now.
-        agents = Q(team_memberships__team=ticket.team_id, is_active=True)
-        if ticket.assignee_id:
-            agents |= Q(pk=ticket.assignee_id)
-        self.fields["assignee"].queryset = User.objects.filter(agents).distinct()
+        # Agents of the ticket's team, and its assignee and holder now: the service accepts
+        # no one else.
+        self.fields["assignee"].queryset = agent_choices_for(ticket=ticket)
+        self.question_names = self._add_resolve_questions(ticket)
+
+    def _add_resolve_questions(self, ticket: Ticket) -> list[str]:
+        """What resolving or closing would have to decide (open subtasks…), asked in advance:
+        left unanswered, the service refuses to resolve and the error lands beside it."""
+        if ticket.status in (Status.RESOLVED, Status.CLOSED):
+            return []
+        names = []
+        for question, text in extensions.resolve_questions_for(ticket):
+            self.fields[question.name] = forms.ChoiceField(
+                choices=question.choices,
+                required=False,
+                widget=forms.RadioSelect,
+                label=question.label,
+                help_text=text,
+            )
+            names.append(question.name)
+            if question.note_name:
+                self.fields[question.note_name] = forms.CharField(
+                    required=False,
+                    widget=forms.Textarea(attrs={"rows": 2}),
+                    label=question.note_label,
+                )
+                names.append(question.note_name)
+        return names
+
+    @property
+    def question_fields(self) -> list:
+        return [self[name] for name in self.question_names]
+
+    def answers(self) -> dict:
+        return {name: self.cleaned_data.get(name) or "" for name in self.question_names}
 
     @staticmethod
     def initial_for(ticket: Ticket) -> dict:
@@ -152,7 +185,6 @@ class TicketPropertiesForm(ServiceErrorMixin, forms.Form):
             "location": ticket.location_id,
             "product": ticket.product_id,
             "team": ticket.team_id,
-            "tier": ticket.tier,
             "assignee": ticket.assignee_id,
             "tags": ", ".join(t.name for t in ticket.tags.all()),
         }
@@ -168,6 +200,8 @@ class TicketPropertiesForm(ServiceErrorMixin, forms.Form):
         current["tags"] = sorted(t.name for t in self.ticket.tags.all())
         data = {}
         for name, value in self.cleaned_data.items():
+            if name in self.question_names:
+                continue
             compared = value.pk if hasattr(value, "pk") else value
             if compared != current[name]:
                 data[name] = value
@@ -181,13 +215,15 @@ class QueueFilterSet(TicketFilter):
         self.column_sorts = {c.name: c for c in extensions.queue_columns() if c.sortable}
         super().__init__(*args, **kwargs)
         # Adjust the form's fields, not the filters: a filter caches its field once built.
+        # Their choices already start with the empty one, which setting them adds again.
         fields = self.form.fields
         fields["status"].choices = [
             (value, "Active" if value == "active" else label)
             for value, label in fields["status"].choices
+            if value != ""
         ]
         fields["sort"].choices = [
-            *fields["sort"].choices,
+            *((value, label) for value, label in fields["sort"].choices if value != ""),
             *((c.name, c.header) for c in self.column_sorts.values()),
         ]
         if user.is_superuser:

@@ -44,3 +44,14 @@ def can_reply_to_requester(user: User, ticket: Ticket) -> bool:
 
 def is_requester(user: User, ticket: Ticket) -> bool:
     return user.is_authenticated and ticket.requester_id == user.pk
+
+
+def ticket_page_for(user: User, ticket: Ticket) -> str | None:
+    """The URL name of the page where this person may open the ticket: the portal for its
+    requester, the workspace for whoever may work it. None when they may not (any more): the
+    ticket moved to a team they are not in, so a link would only lead to "No such ticket"."""
+    if is_requester(user, ticket):
+        return "portal:ticket"
+    if can_work(user, ticket):
+        return "workspace:ticket"
+    return None

@@ -98,3 +98,16 @@ def event_list_for(*, ticket: Ticket) -> list[TicketEvent]:
     for event in events:
         event.recipients = [names[pk] for pk in event.data.get("user_ids", []) if pk in names]
     return events
+
+
+def agent_choices_for(*, ticket: Ticket, team_id: int | None = None) -> QuerySet[User]:
+    """The people a ticket may be assigned to or held by: active agents of its team (of
+    ``team_id`` when the same change moves it there), plus whoever is its assignee or holder
+    now. The properties form and the holder dialog offer exactly these, and the services
+    accept no one else (the web and the API alike)."""
+    team_id = ticket.team_id if team_id is None else team_id  # 0: moved out of every team
+    people = Q(team_memberships__team=team_id, is_active=True) if team_id else Q(pk__in=[])
+    for pk in (ticket.assignee_id, ticket.holder_id):
+        if pk:
+            people |= Q(pk=pk)
+    return User.objects.filter(people).distinct().order_by("full_name", "email")

@@ -14,6 +14,7 @@ from django.utils import timezone
 from apps.accounts.models import Team, User
 from apps.core.errors import ApplicationError
 from apps.core.numbers import as_id, is_id
+from apps.core.text import long_text, single_line
 
 from . import extensions
 from .events import (
@@ -40,8 +41,14 @@ from .models import (
     Ticket,
 )
 from .permissions import can_reply_to_requester, can_work, is_requester
+from .selectors import agent_choices_for
 
-# Fields an agent (or a rule) may change with ticket_update, and how each is compared.
+SUBJECT_MAX = 200  # Ticket.subject's max_length
+TAG_MAX = 50  # Tag.name's max_length
+
+# Fields an agent (or a rule) may change with ticket_update, and how each is compared. The tier
+# only with ``allow_tier``: escalation, hand-back and the "set tier" rule action move it, never a
+# plain edit (that would skip the target tier's checklist).
 EDITABLE_FIELDS = (
     "subject",
     "status",
@@ -56,11 +63,13 @@ EDITABLE_FIELDS = (
 )
 
 
-def _lookup(model, value, field):
+def _lookup(model, value, field, *, offered_only: bool = False):
+    """The row ``value`` names (an id or the row). ``offered_only``: an id from outside (a form,
+    the API) may name only an entry still offered, not a retired one."""
     if value is None or isinstance(value, model):
         return value
     obj = model.objects.filter(pk=as_id(value)).first() if is_id(value) else None
-    if obj is None:
+    if obj is None or (offered_only and not getattr(obj, "is_active", True)):
         raise ApplicationError(f"Unknown {field}: {value!r}.", field=field)
     return obj
 
@@ -127,11 +136,10 @@ def ticket_create(
     actor: User | None = None,
 ) -> Ticket:
     """Open a ticket. Routing (if installed) reacts to the "created" event and places it."""
-    subject, description = subject.strip(), description.strip()
-    if not subject:
-        raise ApplicationError("Say in a few words what the problem is.", field="subject")
-    if not description:
-        raise ApplicationError("Describe the problem.", field="description")
+    subject = single_line(
+        subject, "subject", SUBJECT_MAX, message="Say in a few words what the problem is."
+    )
+    description = long_text(description, "description", message="Describe the problem.")
     if channel not in Channel.values:
         raise ApplicationError(f"Unknown channel {channel!r}.", field="channel")
     if int(priority) not in Priority.values:
@@ -140,12 +148,12 @@ def ticket_create(
     now = timezone.now()
     ticket = Ticket.objects.create(
         requester=requester,
-        subject=subject[:200],
+        subject=subject,
         description=description,
         channel=channel,
-        category=_lookup(Category, category, "category"),
-        location=_lookup(Location, location, "location"),
-        product=_lookup(Product, product, "product"),
+        category=_lookup(Category, category, "category", offered_only=True),
+        location=_lookup(Location, location, "location", offered_only=True),
+        product=_lookup(Product, product, "product", offered_only=True),
         priority=int(priority),
         team=Team.objects.filter(is_triage=True).first(),
         created_at=now,
@@ -188,19 +196,45 @@ def _normalise(field: str, value):
             raise ApplicationError(f"Not a valid {field}.", field=field)
         return value
     if field == "subject":
-        value = (value or "").strip()
-        if not value:
-            raise ApplicationError("The subject cannot be empty.", field="subject")
-        return value[:200]
+        return single_line(value, "subject", SUBJECT_MAX, message="The subject cannot be empty.")
     if field == "tags":
+        if isinstance(value, str) or not isinstance(value, Iterable | None):
+            raise ApplicationError("Tags are a list of names.", field="tags")
         names = sorted({str(t).strip().lower() for t in value or [] if str(t).strip()})
         bad = [n for n in names if not n.replace("-", "").replace("_", "").isalnum()]
         if bad:
             raise ApplicationError(
                 f"“{bad[0]}” is not a valid tag (letters, digits, - and _).", field="tags"
             )
+        long = [n for n in names if len(n) > TAG_MAX]
+        if long:
+            raise ApplicationError(
+                f"“{long[0][:20]}…” is too long for a tag (at most {TAG_MAX} characters).",
+                field="tags",
+            )
         return names
     raise ApplicationError(f"“{field}” cannot be changed.", field=field)
+
+
+DONE_STATUSES = (Status.RESOLVED, Status.CLOSED)
+
+
+def _check_assignee(locked: Ticket, assignee: User | None, actor: User) -> None:
+    """A person assigns only someone the properties form offers (the agents of the ticket's
+    team, its assignee or holder), or takes it themself if they may work it. Rules and timers
+    (no actor) assign whom their admin-checked action names."""
+    if assignee is None:
+        return
+    if assignee.pk == actor.pk and can_work(actor, locked):
+        return
+    before = Ticket.objects.only("assignee_id", "holder_id").get(pk=locked.pk)
+    choices = agent_choices_for(ticket=before, team_id=locked.team_id or 0)
+    if not choices.filter(pk=assignee.pk).exists():
+        raise ApplicationError(
+            f"{assignee} cannot be assigned {locked.reference}: choose an agent of "
+            f"{locked.team or 'its team'}.",
+            field="assignee",
+        )
 
 
 def _status_kind(before: str, after: str) -> str:
@@ -221,11 +255,15 @@ def ticket_update(
     data: dict,
     source: str = "",
     answers: dict | None = None,
+    allow_tier: bool = False,
 ) -> dict:
     """Change any of EDITABLE_FIELDS; returns ``{field: {"before", "after"}}`` of what changed.
 
-    Resolving asks every registered resolve guard first (open blocking subtasks, …) and is
-    refused with their reasons. Resolving or closing a ticket that was still active asks the
+    Finishing an active ticket (resolved *or* closed) asks every registered resolve guard first
+    (open blocking subtasks, a missing root cause, …) and is refused with their reasons; closing
+    a ticket already resolved asks nothing new. The tier changes only with ``allow_tier`` (the
+    tiers services and the "set tier" action); a person names an assignee only from
+    ``agent_choices_for`` (or takes the ticket themself). Resolving or closing a ticket that was still active asks the
     registered resolve questions (what of the subtasks still open?): ``answers`` maps each
     question's field to the answer (and its note), and a missing one is refused naming it.
     ``source`` names a rule or timer acting with no person.
@@ -234,6 +272,14 @@ def ticket_update(
     if unknown:
         raise ApplicationError(
             f"“{sorted(unknown)[0]}” cannot be changed.", field=sorted(unknown)[0]
+        )
+    if "tier" in data and not allow_tier:
+        raise ApplicationError(
+            "The tier changes only by escalating or handing back the ticket (with the target "
+            "tier's checklist): use Escalate / Hand back, or POST …/escalate/ or …/hand-back/ "
+            "in the API.",
+            field="tier",
+            code="use_escalation",
         )
     # The related rows come along for the history's before-values; only the ticket is locked.
     locked = (
@@ -260,12 +306,20 @@ def ticket_update(
             changes[field] = {"before": display(before), "after": display(value)}
     if not changes:
         return {}
+    if "assignee" in changes and actor is not None:
+        _check_assignee(locked, new["assignee"], actor)
     status_change = changes.get("status")
-    if status_change and new["status"] == Status.RESOLVED:
+    if (
+        status_change
+        and new["status"] in DONE_STATUSES
+        and status_change["before"] not in DONE_STATUSES
+    ):
+        # Every way to finish an active ticket passes the same gate: closing is no way around it.
         blockers = extensions.resolve_blockers(locked)
         if blockers:
+            verb = "resolved" if new["status"] == Status.RESOLVED else "closed"
             raise ApplicationError(
-                "This ticket cannot be resolved yet: " + "; ".join(blockers),
+                f"This ticket cannot be {verb} yet: " + "; ".join(blockers),
                 field="status",
                 code="blocked",
             )
@@ -294,9 +348,6 @@ def ticket_update(
     for question, answer, note in answered:
         question.apply(ticket=ticket, answer=answer, note=note, actor=actor)
     return changes
-
-
-DONE_STATUSES = (Status.RESOLVED, Status.CLOSED)
 
 
 def _resolve_answers(ticket: Ticket, status_change: dict | None, answers: dict) -> list[tuple]:
@@ -335,9 +386,7 @@ def comment_add(
     A requester's reply reopens a resolved ticket and takes a pending one back to open; an
     agent's first public reply opens a new ticket and counts as its first response.
     """
-    body = body.strip()
-    if not body:
-        raise ApplicationError("Write a message first.", field="body")
+    body = long_text(body, "body", message="Write a message first.")
     agent = can_work(author, ticket)
     if not agent and not is_requester(author, ticket):
         raise ApplicationError("You cannot reply to this ticket.", code="forbidden")

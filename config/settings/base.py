@@ -5,6 +5,7 @@ Every default runs with nothing installed: SQLite, a file-system Celery broker, 
 lists every variable.
 """
 
+from datetime import timedelta
 from pathlib import Path
 
 import environ
@@ -46,6 +47,8 @@ INSTALLED_APPS = [
     "drf_spectacular",
     "drf_spectacular_sidecar",
     "django_htmx",
+    # Counts failed password sign-ins (site, admin, API token) and locks out; see below.
+    "axes",
     # Switchboard, in dependency order: core <- accounts <- tickets <- features <- insights.
     "apps.core",
     "apps.accounts",
@@ -67,6 +70,8 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
+    # Last, as django-axes asks: turns a locked-out sign-in into its 429 page.
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "config.urls"
@@ -109,6 +114,8 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_USER_MODEL = "accounts.User"
 AUTHENTICATION_BACKENDS = [
+    # First: refuses a locked-out username+address before any password is checked.
+    "axes.backends.AxesStandaloneBackend",
     "django.contrib.auth.backends.ModelBackend",
     "apps.accounts.backends.SignInLinkBackend",
 ]
@@ -120,8 +127,17 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
 ]
-# How long a sign-in link e-mailed to a requester stays valid.
+# How long a sign-in link (or a password-reset link) e-mailed to someone stays valid.
 SIGN_IN_LINK_MAX_AGE = env.int("SIGN_IN_LINK_MAX_AGE", default=15 * 60)
+PASSWORD_RESET_TIMEOUT = SIGN_IN_LINK_MAX_AGE
+# Whether admins (is_staff) and superusers may sign in by e-mail: a sign-in link, or a
+# password-reset link. Whoever reads their mailbox could otherwise become them; superusers
+# sign in with their password (and reset it with `manage.py changepassword`).
+EMAIL_SIGN_IN_FOR_STAFF = env.bool("EMAIL_SIGN_IN_FOR_STAFF", default=True)
+EMAIL_SIGN_IN_FOR_SUPERUSERS = env.bool("EMAIL_SIGN_IN_FOR_SUPERUSERS", default=False)
+# Seconds an API token works after it was issued (0: until the password changes). Changing
+# the password ends every token at once.
+API_TOKEN_MAX_AGE = env.int("API_TOKEN_MAX_AGE", default=30 * 24 * 3600)
 # How long the link e-mailed to a subtask's assignee opens their task (it can be re-sent).
 SUBTASK_LINK_MAX_AGE = env.int("SUBTASK_LINK_MAX_AGE", default=14 * 24 * 3600)
 # After the overdue reminder to the assignee, how long before their manager is told.
@@ -164,10 +180,52 @@ ATTACHMENT_ALLOWED_TYPES = env.list(
 DATA_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 
+# Text people type (apps.core.text): descriptions, comments and notes are capped at
+# TEXT_MAX_CHARS, article bodies (Markdown) at ARTICLE_MAX_CHARS; longer logs go in a file.
+TEXT_MAX_CHARS = env.int("TEXT_MAX_CHARS", default=100_000)
+ARTICLE_MAX_CHARS = env.int("ARTICLE_MAX_CHARS", default=100_000)
+# Article Markdown longer or more bracket-heavy than a few thousand characters is rendered in a
+# child process killed after this long (apps.knowledge.rendering): refused as too complex then.
+MARKDOWN_RENDER_SECONDS = env.float("MARKDOWN_RENDER_SECONDS", default=2.0)
+
 # Tracking numbers are "<prefix>-<number>"; the number is the ticket id plus this offset, so
 # it never changes and needs no counter table.
 TICKET_REFERENCE_PREFIX = env.str("TICKET_REFERENCE_PREFIX", default="SB")
 TICKET_REFERENCE_OFFSET = 10000
+
+# --- Abuse limits. The client's address is read by apps.core.clientip: REMOTE_ADDR, or with
+# TRUSTED_PROXY_COUNT proxies in front (load balancer, ingress), the X-Forwarded-For entry the
+# outermost of them wrote. Never more than you have: a client could then pick its own address.
+TRUSTED_PROXY_COUNT = env.int("TRUSTED_PROXY_COUNT", default=0)
+# Password sign-in (site, admin, API token), by django-axes: after AXES_FAILURE_LIMIT wrong
+# passwords for one address from one client, that pair is locked for AXES_COOLOFF_MINUTES.
+# Counted per pair so one attacker cannot lock a colleague out from elsewhere. Counts are kept
+# in the database; a successful sign-in or a password reset clears them.
+AXES_ENABLED = env.bool("AXES_ENABLED", default=True)
+AXES_FAILURE_LIMIT = env.int("AXES_FAILURE_LIMIT", default=5)
+AXES_COOLOFF_TIME = timedelta(minutes=env.int("AXES_COOLOFF_MINUTES", default=15))
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_RESET_ON_SUCCESS = True
+AXES_CLIENT_IP_CALLABLE = "apps.core.clientip.client_network"
+AXES_USERNAME_CALLABLE = "apps.accounts.lockout.username_of"
+AXES_LOCKOUT_CALLABLE = "apps.accounts.lockout.locked_out_response"
+AXES_VERBOSE = False
+# E-mail-sending public forms (sign-in link, password reset, a subtask link's re-send) and the
+# anonymous help centre, by django-ratelimit ("count/period", period s, m, h or d). Counts live
+# in the cache: with Redis they are exact across processes; without it they are approximate.
+RATELIMIT_ENABLE = env.bool("RATELIMIT_ENABLE", default=True)
+RATELIMIT_USE_CACHE = "default"
+RATELIMIT_FAIL_OPEN = True  # a Redis outage must not refuse every sign-in-link request
+# Per e-mail address (the inbox), across those forms.
+RATELIMIT_MAIL_PER_ADDRESS = env.str("RATELIMIT_MAIL_PER_ADDRESS", default="5/h")
+# Per client address, across those forms. Mind offices behind one NAT address.
+RATELIMIT_MAIL_PER_CLIENT = env.str("RATELIMIT_MAIL_PER_CLIENT", default="30/h")
+# Anonymous "Did this help?" answers and "This solved it" clicks, per client and per article.
+RATELIMIT_KB_VOTES_PER_CLIENT = env.str("RATELIMIT_KB_VOTES_PER_CLIENT", default="30/h")
+RATELIMIT_KB_VOTES_PER_ARTICLE = env.str("RATELIMIT_KB_VOTES_PER_ARTICLE", default="60/h")
+# Anonymous article views, searches and suggestion views counted per client: past it the
+# pages still answer, the figures stop counting.
+RATELIMIT_KB_COUNTS_PER_CLIENT = env.str("RATELIMIT_KB_COUNTS_PER_CLIENT", default="200/h")
 
 # --- Cache: Redis when configured, else a file cache the web and worker processes share.
 # Nothing the desk needs lives only in the cache (sessions are in the database, the routing
@@ -321,22 +379,35 @@ OUTBOX_OVERDUE_ALERT_SECONDS = env.int("OUTBOX_OVERDUE_ALERT_SECONDS", default=1
 # --- REST API
 # How long an API client may retry a create or reply with the same Idempotency-Key.
 IDEMPOTENCY_KEY_TTL_HOURS = env.int("IDEMPOTENCY_KEY_TTL_HOURS", default=24)
+# JSON bodies (apps.core.api.parsers): deeper nesting or a larger body answers 400 / 413.
+API_JSON_MAX_DEPTH = env.int("API_JSON_MAX_DEPTH", default=20)
+API_JSON_MAX_BYTES = env.int("API_JSON_MAX_BYTES", default=1024 * 1024)
 REST_FRAMEWORK = {
     # Token first: an anonymous or bad-token call then gets 401 with "WWW-Authenticate: Token".
     "DEFAULT_AUTHENTICATION_CLASSES": [
-        "rest_framework.authentication.TokenAuthentication",
+        "apps.accounts.authentication.ExpiringTokenAuthentication",
         "rest_framework.authentication.SessionAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
+    "DEFAULT_PARSER_CLASSES": [
+        "apps.core.api.parsers.BoundedJSONParser",
+        "rest_framework.parsers.FormParser",
+        "rest_framework.parsers.MultiPartParser",
+    ],
+    # Ordering only by the fields a view declares (ordering_fields), never by "__all__".
     "DEFAULT_FILTER_BACKENDS": [
         "django_filters.rest_framework.DjangoFilterBackend",
-        "rest_framework.filters.OrderingFilter",
+        "apps.core.api.filters.DeclaredOrderingFilter",
     ],
     "DEFAULT_PAGINATION_CLASS": "rest_framework.pagination.PageNumberPagination",
     "PAGE_SIZE": 25,
-    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    # Documents the error answers every operation may give (400, 401, 403, 404, 429, …).
+    "DEFAULT_SCHEMA_CLASS": "apps.core.api.schema.AutoSchema",
     "EXCEPTION_HANDLER": "apps.tickets.api.exception_handler",
-    "DEFAULT_THROTTLE_RATES": {"sign_in_link": "5/hour", "api_token": "20/hour"},
+    "DEFAULT_THROTTLE_RATES": {"api_token": env.str("API_TOKEN_THROTTLE", default="20/hour")},
+    # Throttles read the client's address as apps.core.clientip does (DRF's own get_ident,
+    # for any throttle not built on apps.core.ratelimits.ClientRateThrottle).
+    "NUM_PROXIES": TRUSTED_PROXY_COUNT,
 }
 SPECTACULAR_SETTINGS = {
     "TITLE": "Switchboard API",
@@ -365,4 +436,48 @@ LOGGING = {
     "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
     "root": {"handlers": ["console"], "level": env.str("LOG_LEVEL", default="INFO")},
     "loggers": {"django.db.backends": {"level": "WARNING"}},
+}
+
+# --- Browser policies, sent by production (config.settings.production adds the middleware);
+# defined here so tests can switch them on. Nothing inline, nothing from another origin.
+CONTENT_SECURITY_POLICY_STRICT = {
+    "DIRECTIVES": {
+        "default-src": ["'self'"],
+        "script-src": ["'self'"],
+        "style-src": ["'self'"],
+        # Swagger UI draws its icons from data: URLs.
+        "img-src": ["'self'", "data:"],
+        "font-src": ["'self'"],
+        "connect-src": ["'self'"],
+        "object-src": ["'none'"],
+        "base-uri": ["'none'"],
+        "form-action": ["'self'"],
+        "frame-ancestors": ["'none'"],
+    }
+}
+# Powerful browser features the desk never uses: refused to the page and any frame in it.
+PERMISSIONS_POLICY_NONE = {
+    feature: []
+    for feature in (
+        "accelerometer",
+        "ambient-light-sensor",
+        "autoplay",
+        "browsing-topics",
+        "camera",
+        "display-capture",
+        "encrypted-media",
+        "geolocation",
+        "gyroscope",
+        "hid",
+        "idle-detection",
+        "magnetometer",
+        "microphone",
+        "midi",
+        "payment",
+        "publickey-credentials-get",
+        "screen-wake-lock",
+        "serial",
+        "usb",
+        "xr-spatial-tracking",
+    )
 }

@@ -4,7 +4,7 @@ import os
 
 os.environ.setdefault("SECRET_KEY", "bench-only-secret-key-not-for-any-real-desk-0123456789")
 
-from .base import *  # noqa: E402, F403
+from .base import *  # noqa: F403
 
 DEBUG = False
 EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"

@@ -14,3 +14,19 @@ SECURE_CONTENT_TYPE_NOSNIFF = True
 SESSION_COOKIE_SECURE = True
 CSRF_COOKIE_SECURE = True
 X_FRAME_OPTIONS = "DENY"
+
+# Content-Security-Policy (django-csp) and Permissions-Policy (django-permissions-policy).
+# Every script and stylesheet is a static file of ours (htmx included, its indicator styles
+# live in app.css); no template has an inline script, style block or style attribute, and the
+# API docs use drf-spectacular's split Swagger view (its script is a file too).
+# Right after SecurityMiddleware: outside the rest, so every answer carries them (the 429 page
+# of a lockout too).
+_SECURITY = MIDDLEWARE.index("django.middleware.security.SecurityMiddleware")  # noqa: F405
+MIDDLEWARE = [
+    *MIDDLEWARE[: _SECURITY + 1],  # noqa: F405
+    "csp.middleware.CSPMiddleware",
+    "django_permissions_policy.PermissionsPolicyMiddleware",
+    *MIDDLEWARE[_SECURITY + 1 :],  # noqa: F405
+]
+CONTENT_SECURITY_POLICY = CONTENT_SECURITY_POLICY_STRICT  # noqa: F405
+PERMISSIONS_POLICY = PERMISSIONS_POLICY_NONE  # noqa: F405

@@ -108,3 +108,142 @@ def test_a_link_for_a_deactivated_account_does_not_sign_in(client, requester):
 
     assert client.post(path).status_code == 400
     assert not signed_in_user(client).is_authenticated
+
+
+# --- who may sign in by e-mail
+
+
+def test_superusers_get_no_link_by_default(
+    client, admin_user, mailoutbox, django_capture_on_commit_callbacks
+):
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(
+            reverse("accounts:sign-in-link-request"), {"email": admin_user.email}
+        )
+
+    assert response.status_code == 200  # says the same as for anyone: nothing to learn here
+    assert mailoutbox == []
+
+
+def test_a_link_made_for_a_superuser_does_not_sign_in(client, admin_user):
+    path = link_path(admin_user)
+
+    response = client.post(path)
+
+    assert response.status_code == 400
+    assert "turned off for this account" in response.content.decode()
+    assert not signed_in_user(client).is_authenticated
+
+
+def test_superuser_links_can_be_switched_on(client, admin_user, settings):
+    settings.EMAIL_SIGN_IN_FOR_SUPERUSERS = True
+
+    assert client.post(link_path(admin_user)).status_code == 302
+    assert signed_in_user(client) == admin_user
+
+
+def test_staff_links_can_be_switched_off(client, requester, settings, mailoutbox):
+    requester.is_staff = True
+    requester.save(update_fields=["is_staff"])
+    path = link_path(requester)
+    settings.EMAIL_SIGN_IN_FOR_STAFF = False
+
+    client.post(reverse("accounts:sign-in-link-request"), {"email": requester.email})
+    assert client.post(path).status_code == 400
+    assert not signed_in_user(client).is_authenticated
+    assert mailoutbox == []
+
+
+# --- one link, one session, even used twice at once
+
+
+def sessions_of(user) -> int:
+    from django.contrib.sessions.models import Session
+
+    return sum(
+        1 for s in Session.objects.all() if s.get_decoded().get("_auth_user_id") == str(user.pk)
+    )
+
+
+@pytest.mark.postgresql
+@pytest.mark.django_db(transaction=True)
+def test_a_link_used_twice_at_the_same_moment_signs_in_once(requester, monkeypatch):
+    """Both requests check the link before either signs in (a barrier holds them together
+    right after the signature is read): only one claims it."""
+    import threading
+
+    from django.db import connection
+
+    from apps.core import signing
+
+    path = link_path(requester)
+    barrier = threading.Barrier(2, timeout=5)
+    read_token, waited = signing.read_token, set()
+
+    def read_then_wait(*args, **kwargs):
+        payload = read_token(*args, **kwargs)
+        me = threading.get_ident()
+        if me not in waited:  # each request's first read: the view's own check
+            waited.add(me)
+            barrier.wait()
+        return payload
+
+    monkeypatch.setattr(signing, "read_token", read_then_wait)
+    results = {}
+
+    def use(name):
+        try:
+            results[name] = Client().post(path).status_code
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=use, args=(n,)) for n in ("phone", "laptop")]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(10)
+
+    assert sorted(results.values()) == [302, 400]
+    assert sessions_of(requester) == 1
+
+
+@pytest.mark.postgresql
+@pytest.mark.django_db(transaction=True)
+def test_a_use_waiting_on_an_uncommitted_claim_finds_the_link_used(requester):
+    import threading
+    import time
+
+    from django.db import connection, transaction
+
+    from apps.accounts.services import sign_in_link_claim
+
+    path = link_path(requester)
+    token = path.rstrip("/").rsplit("/", 1)[1]
+    claimed = threading.Event()
+    results = {}
+
+    def first():
+        try:
+            with transaction.atomic():
+                results["first"] = sign_in_link_claim(token=token)
+                claimed.set()
+                time.sleep(0.5)  # still uncommitted while the second arrives
+        finally:
+            connection.close()
+
+    def second():
+        claimed.wait(5)
+        try:
+            results["second"] = Client().post(path).status_code
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=first), threading.Thread(target=second)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(10)
+
+    assert results["first"] == requester
+    assert results["second"] == 400
+    assert sessions_of(requester) == 0  # the first never logged in; the second was refused

@@ -64,11 +64,14 @@ def test_each_text_change_is_a_revision_with_author_and_diff(agent, lead):
     )
     article_update(article=article, actor=lead, data={"audience": Audience.REQUESTERS})
     revisions = list(article.revisions.order_by("number"))
-    assert [(r.number, r.author) for r in revisions] == [(1, agent), (2, lead)]
+    # Who may read it is history too: the audience change is a revision of its own.
+    assert [(r.number, r.author) for r in revisions] == [(1, agent), (2, lead), (3, lead)]
     assert revisions[1].note == "Guest is gone"
     _revision, diff = revision_diff(article=article, number=2)
     assert ("del", "-Join *Guest*.") in diff
     assert ("add", "+Join *Staff*.") in diff
+    _revision, diff = revision_diff(article=article, number=3)
+    assert ("add", "+Audience: Signed-in people") in diff
 
 
 def test_related_articles_and_tags(agent):

@@ -51,7 +51,7 @@ def test_the_portal_new_ticket_page_carries_the_suggestions_block(requester_clie
 
 
 def test_this_solved_my_problem_counts_a_deflection_and_opens_no_ticket(
-    requester_client, requester, password_article
+    requester_client, requester, password_article, admin_user
 ):
     response = requester_client.post(
         reverse("kb:solved", args=[password_article.slug]), {"q": "forgot password"}
@@ -65,28 +65,28 @@ def test_this_solved_my_problem_counts_a_deflection_and_opens_no_ticket(
         "forgot password",
     )
     assert not requester.requested_tickets.exists()
-    assert article_numbers().get(pk=password_article.pk).deflection_count == 1
+    assert article_numbers(user=admin_user).get(pk=password_article.pk).deflection_count == 1
 
 
 def test_opening_a_suggestion_and_leaving_counts_as_a_viewed_deflection(
-    requester_client, password_article
+    requester_client, password_article, admin_user
 ):
     url = reverse("kb:article", args=[password_article.slug])
     page = requester_client.get(url, {"from": "suggest", "q": "password"})
     assert "This solved my problem" in page.content.decode()
     requester_client.get(url, {"from": "suggest", "q": "password"})  # reload: still one
     assert Deflection.objects.get().kind == DeflectionKind.VIEWED
-    assert article_numbers().get(pk=password_article.pk).deflection_count == 1
+    assert article_numbers(user=admin_user).get(pk=password_article.pk).deflection_count == 1
 
 
 def test_a_viewed_deflection_is_cancelled_when_the_requester_opens_a_ticket_soon_after(
-    requester_client, requester, password_article, lookups
+    requester_client, requester, password_article, lookups, admin_user
 ):
     requester_client.get(reverse("kb:article", args=[password_article.slug]), {"from": "suggest"})
     ticket = ticket_create(requester=requester, subject="Password", description="Still locked")
     deflection = Deflection.objects.get()
     assert deflection.cancelled_by == ticket
-    assert article_numbers().get(pk=password_article.pk).deflection_count == 0
+    assert article_numbers(user=admin_user).get(pk=password_article.pk).deflection_count == 0
 
 
 def test_a_ticket_much_later_does_not_cancel_the_deflection(

@@ -126,10 +126,10 @@ def test_only_published_articles_the_user_may_read_are_found(agent, requester, t
     ]
 
 
-def test_the_index_follows_edits(vpn_article, agent):
+def test_the_index_follows_edits(vpn_article, lead):
     article_update(
         article=vpn_article,
-        actor=agent,
+        actor=lead,
         data={"body": "Use the new Zscaler client instead."},
     )
     assert titles(article_search(query="zscaler", user=None)) == ["Connect to the VPN from home"]

@@ -117,3 +117,18 @@ def test_compliance_by_team_priority_and_week_through_the_api(late_and_fresh, le
     assert client.get(url, {"weeks": "0"}).json() == {"weeks": ["A number of weeks from 1 to 104."]}
     assert signed_in(agent).get(url).status_code == 404
     assert Clock.objects.filter(ticket=late, state="breached").count() == 1
+
+
+def test_a_lead_of_another_team_sees_none_of_its_risk_or_figures(late_and_fresh, other_team):
+    from tests.factories import agent_of
+
+    late, fresh = late_and_fresh
+    other_lead = agent_of(other_team, email="nl@example.com", full_name="Nils Lead", lead=True)
+    client = signed_in(other_lead)
+    html = client.get(reverse("sla:at_risk")).content.decode()
+    assert late.reference not in html
+    assert fresh.reference not in html
+    assert "Service Desk" not in html
+    for by in ("team", "metric", "week"):
+        body = client.get(reverse("sla-api:compliance"), {"by": by}).json()
+        assert body["results"] == []

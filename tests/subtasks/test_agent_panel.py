@@ -164,10 +164,11 @@ def test_the_panel_costs_the_same_queries_for_two_or_twelve_subtasks(
             kind=kinds["Other"],
             assignee_user=collaborator,
         )
-    few = _panel_queries(ticket, agent, django_assert_max_num_queries, 14)
+    # 16: the threads (messages, files) are two of them, whatever the number of subtasks.
+    few = _panel_queries(ticket, agent, django_assert_max_num_queries, 16)
     for n in range(10):
         subtask_create(ticket=ticket, actor=agent, title=f"U{n}", kind=kinds["Other"])
-    assert _panel_queries(ticket, agent, django_assert_max_num_queries, 14) == few
+    assert _panel_queries(ticket, agent, django_assert_max_num_queries, 16) == few
 
 
 @pytest.mark.parametrize("is_lead", [True, False])

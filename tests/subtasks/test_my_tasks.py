@@ -67,3 +67,37 @@ def test_my_tasks_is_in_everyones_navigation_and_overdue_only_for_leads(ticket, 
     assert "My tasks" in home
     assert "Overdue subtasks" not in home
     assert "Overdue subtasks" in signed_in(lead).get(reverse("portal:tickets")).content.decode()
+
+
+def test_my_tasks_shows_each_tasks_ticket_subject_on_the_page_in_the_api_and_the_e_mail(
+    ticket, agent, kinds, collaborator, django_capture_on_commit_callbacks
+):
+    from django.core import mail
+    from rest_framework.test import APIClient
+
+    from apps.core.models import OutboxMessage
+
+    from .conftest import link_from_mail
+
+    with django_capture_on_commit_callbacks(execute=True):
+        subtask_create(
+            ticket=ticket,
+            actor=agent,
+            title="Re-import prices",
+            kind=kinds["Data fix"],
+            assignee_user=collaborator,
+        )
+    client = Client()
+    client.get(link_from_mail(collaborator.email))
+    page = client.get(reverse("subtasks:mine")).content.decode()
+    assert ticket.reference in page
+    assert "Shelf prices wrong in store 112" in page
+
+    api = APIClient()
+    api.force_authenticate(collaborator)
+    (task,) = api.get("/api/v1/subtasks/mine/").json()["results"]
+    assert task["ticket"]["subject"] == "Shelf prices wrong in store 112"
+
+    assigned = OutboxMessage.objects.get(kind="subtask_assigned", to=collaborator.email)
+    assert "Shelf prices wrong in store 112" in assigned.body
+    assert any("Shelf prices wrong in store 112" in m.body for m in mail.outbox)

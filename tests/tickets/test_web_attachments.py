@@ -54,7 +54,7 @@ def test_a_file_over_the_size_limit_is_refused_and_nothing_is_saved(requester_cl
 
     response = new_request(requester_client, upload("ok.png"), big)
 
-    assert response.status_code == 200
+    assert response.status_code == 400
     assert (
         "“huge.png” is larger than the 1 MB limit."
         in response.context["form"].errors["attachments"]

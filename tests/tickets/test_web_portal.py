@@ -87,7 +87,7 @@ def test_a_new_request_redirects_to_it_quoting_the_tracking_number(
 def test_a_request_without_a_subject_names_the_field(requester_client):
     response = requester_client.post(reverse("portal:new"), {"description": "Broken."})
 
-    assert response.status_code == 200
+    assert response.status_code == 400  # the form again, with the message beside the field
     assert "subject" in response.context["form"].errors
     assert not Ticket.objects.exists()
 

@@ -40,7 +40,7 @@ def test_take_then_escalate_keeps_the_taker_as_holder(ticket, tier1, tier2):
 
 
 def test_missing_checklist_is_a_400_naming_the_field(ticket, tier2, path):
-    ticket_update(ticket=ticket, actor=tier2, data={"tier": 2})
+    ticket_update(ticket=ticket, actor=tier2, data={"tier": 2}, allow_tier=True)  # set-up
 
     response = api_as(tier2).post(
         url(ticket, "escalate"),

@@ -65,7 +65,7 @@ def test_without_touch_and_hold_ownership_passes_with_the_ticket(ticket, desk, t
 def test_next_tier_checklist_must_be_filled_and_the_message_names_what_is_missing(
     ticket, tier2, path
 ):
-    ticket_update(ticket=ticket, actor=tier2, data={"tier": 2})
+    ticket_update(ticket=ticket, actor=tier2, data={"tier": 2}, allow_tier=True)  # set-up
 
     with pytest.raises(ApplicationError) as refused:
         ticket_escalate(
@@ -86,7 +86,7 @@ def test_next_tier_checklist_must_be_filled_and_the_message_names_what_is_missin
 
 
 def test_checklist_values_are_kept_on_the_ticket(ticket, tier2, path):
-    ticket_update(ticket=ticket, actor=tier2, data={"tier": 2})
+    ticket_update(ticket=ticket, actor=tier2, data={"tier": 2}, allow_tier=True)  # set-up
 
     ticket_escalate(
         ticket=ticket, expected_tier=ticket.tier, actor=tier2, reason="Bug", values=_filled()
@@ -97,7 +97,7 @@ def test_checklist_values_are_kept_on_the_ticket(ticket, tier2, path):
 
 
 def test_escalating_past_the_last_tier_is_refused(ticket, tier2, developer, path):
-    ticket_update(ticket=ticket, actor=tier2, data={"tier": 2})
+    ticket_update(ticket=ticket, actor=tier2, data={"tier": 2}, allow_tier=True)  # set-up
     ticket_escalate(
         ticket=ticket, expected_tier=ticket.tier, actor=tier2, reason="Bug", values=_filled()
     )
@@ -163,7 +163,7 @@ def test_new_tier_and_holder_are_notified_in_app_and_by_mail(ticket, tier1, tier
 
 
 def test_a_rule_or_timer_escalates_through_the_action_registry(ticket, tier2, path):
-    ticket_update(ticket=ticket, actor=tier2, data={"tier": 2})
+    ticket_update(ticket=ticket, actor=tier2, data={"tier": 2}, allow_tier=True)  # set-up
 
     said = action_apply(name="escalate", ticket=ticket, params={}, source="SLA step: 4h")
 

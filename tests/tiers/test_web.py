@@ -4,6 +4,7 @@ import pytest
 from django.urls import reverse
 
 from apps.tickets.models import Escalation, Notification
+from apps.tickets.services import ticket_update
 from apps.tickets.tiers.services import ticket_escalate, ticket_take
 from tests.conftest import signed_in
 from tests.factories import TicketFactory
@@ -31,12 +32,7 @@ def test_escalating_without_the_checklist_reopens_the_dialog_naming_what_is_miss
     ticket, tier2, path
 ):
     client = signed_in(tier2)
-    client.post(
-        reverse("workspace:properties", args=[ticket.reference]),
-        {"status": "open", "priority": 2, "team": ticket.team_id, "tier": 2},
-    )
-    ticket.refresh_from_db()
-    assert ticket.tier == 2
+    ticket_update(ticket=ticket, actor=tier2, data={"tier": 2}, allow_tier=True)  # set-up
 
     response = client.post(
         reverse("tiers:escalate", args=[ticket.reference]),

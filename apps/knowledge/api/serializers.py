@@ -2,11 +2,13 @@
 
 from rest_framework import serializers
 
-from ..models import Article, Audience
+from ..models import Article, ArticleFile, Audience, Revision
 
 
 class ArticleSerializer(serializers.ModelSerializer):
-    section = serializers.CharField(source="section.name", default=None, read_only=True)
+    section = serializers.CharField(
+        source="section.name", default=None, read_only=True, allow_null=True
+    )
     tags = serializers.SlugRelatedField(many=True, read_only=True, slug_field="name")
     url = serializers.SerializerMethodField()
     # Plain strings: a second "status" enum would collide with the tickets' in the schema.
@@ -51,6 +53,63 @@ class ArticleWriteSerializer(serializers.Serializer):
     status = serializers.CharField(
         required=False, help_text="draft, review, published or archived (the last two: leads)"
     )
+
+
+class RevisionSerializer(serializers.ModelSerializer):
+    author = serializers.CharField(source="author.get_full_name", default=None, allow_null=True)
+    reviewed_by = serializers.CharField(
+        source="reviewed_by.get_full_name", default=None, allow_null=True
+    )
+    article = serializers.IntegerField(source="article_id")
+    # A plain string, like the article's: "applied", "pending", "approved", "rejected".
+    status = serializers.CharField(help_text="applied, pending, approved or rejected")
+    audience = serializers.CharField()
+
+    class Meta:
+        model = Revision
+        fields = [
+            "article",
+            "number",
+            "status",
+            "title",
+            "summary",
+            "body",
+            "audience",
+            "team",
+            "proposed",
+            "author",
+            "note",
+            "created_at",
+            "reviewed_by",
+            "reviewed_at",
+            "review_note",
+        ]
+        read_only_fields = fields
+
+
+class PendingChangeSerializer(serializers.Serializer):
+    detail = serializers.CharField()
+    revision = RevisionSerializer()
+    article = ArticleSerializer()
+
+
+class RejectSerializer(serializers.Serializer):
+    reason = serializers.CharField(max_length=300)
+
+
+class ArticleFileSerializer(serializers.ModelSerializer):
+    url = serializers.SerializerMethodField()
+
+    class Meta:
+        model = ArticleFile
+        fields = ["id", "filename", "content_type", "size", "url"]
+        read_only_fields = fields
+
+    def get_url(self, file) -> str:
+        from django.conf import settings
+        from django.urls import reverse
+
+        return settings.SITE_URL + reverse("kb:file", args=[file.pk])
 
 
 class HitSerializer(serializers.Serializer):

@@ -5,22 +5,28 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import Http404
 from django.shortcuts import redirect, render
+from django.utils.html import format_html
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from apps.core.errors import ApplicationError
 from apps.core.numbers import as_id
 from apps.tickets.selectors import ticket_get
 
-from ..forms import ArticleForm, FileForm
+from ..forms import ArticleForm, FileForm, RejectForm
 from ..models import Article, ArticleStatus
-from ..permissions import can_edit, can_publish
+from ..permissions import can_edit, can_publish, can_publish_article
 from ..rendering import render_markdown
 from ..search import article_search
 from ..selectors import (
     article_get_for_edit,
     article_list_for_workspace,
     article_numbers,
+    article_queryset_for,
     empty_searches,
+    own_revisions_awaiting,
+    pending_diff,
+    pending_revision_get,
+    pending_revisions_for,
     revision_diff,
     revision_list,
     ticket_solution_search,
@@ -33,7 +39,11 @@ from ..services import (
     article_link_send,
     article_set_status,
     article_update,
+    revision_approve,
+    revision_reject,
 )
+
+AWAITS_APPROVAL = "Your change awaits a lead's approval. Readers see the published text until then."
 
 
 def _editor_only(request):
@@ -63,7 +73,7 @@ def article_list(request):
 @require_http_methods(["GET", "POST"])
 def article_new(request):
     _editor_only(request)
-    form = ArticleForm(request.POST or None, initial={"audience": "public"})
+    form = ArticleForm(request.POST or None, initial={"audience": "public"}, user=request.user)
     if request.method == "POST" and form.is_valid():
         data = form.service_data()
         try:
@@ -84,10 +94,16 @@ def article_new(request):
 @require_http_methods(["GET", "POST"])
 def article_edit(request, pk):
     article = article_get_for_edit(user=request.user, pk=pk)
-    form = ArticleForm(request.POST or None, initial=ArticleForm.initial_for(article))
+    own = own_revisions_awaiting(user=request.user, article=article)
+    form = ArticleForm(
+        request.POST or None,
+        initial=ArticleForm.initial_for(article, user=request.user, pending=own["pending"]),
+        article=article,
+        user=request.user,
+    )
     if request.method == "POST" and form.is_valid():
         try:
-            article_update(
+            updated = article_update(
                 article=article,
                 actor=request.user,
                 data=form.service_data(),
@@ -96,15 +112,25 @@ def article_edit(request, pk):
         except ApplicationError as error:
             form.add_service_error(error)
         else:
-            messages.success(request, "Saved.")
+            if updated.pending_revision is not None:
+                messages.info(request, AWAITS_APPROVAL)
+            else:
+                messages.success(request, "Saved.")
             return redirect("kb-desk:edit", pk=article.pk)
+    may_publish = can_publish_article(request.user, article)
     context = {
         "form": form,
         "article": article,
         "file_form": FileForm(),
         "files": article.files.all(),
         "revisions": revision_list(article=article)[:10],
-        "can_publish": can_publish(request.user),
+        "can_publish": may_publish,
+        "changes_need_approval": article.is_published and not may_publish,
+        "own_pending": own["pending"],
+        "own_rejected": own["rejected"],
+        "pending_count": pending_revisions_for(user=request.user).filter(article=article).count()
+        if may_publish
+        else 0,
         "transitions": _transitions(article, request.user),
         "nav": "kb-desk:articles",
     }
@@ -125,7 +151,7 @@ def _transitions(article: Article, user) -> list[tuple[str, str]]:
     }
     targets = (
         [s for s in ArticleStatus.values if s != article.status]
-        if can_publish(user)
+        if can_publish_article(user, article)
         else agent_may.get(article.status, [])
     )
     return [(s, labels[s]) for s in targets]
@@ -136,7 +162,10 @@ def _transitions(article: Article, user) -> list[tuple[str, str]]:
 def article_preview(request):
     """htmx: the Markdown as readers will see it (sanitised the same way)."""
     _editor_only(request)
-    html = render_markdown(request.POST.get("body", ""))
+    try:
+        html = render_markdown(request.POST.get("body", ""))
+    except ApplicationError as error:  # too long or too complex: say so where the preview goes
+        html = format_html('<p class="error small">{}</p>', error.message)
     return render(request, "knowledge/workspace/_preview.html", {"html": html})
 
 
@@ -200,12 +229,73 @@ def numbers(request):
     if not request.user.is_lead:
         raise Http404("Not found.")
     context = {
-        "articles": article_numbers()[:100],
+        "articles": article_numbers(user=request.user)[:100],
         "weeks": weekly_numbers(weeks=12),
         "empty": empty_searches(days=30, limit=20),
         "nav": "kb-desk:numbers",
     }
     return render(request, "knowledge/workspace/numbers.html", context)
+
+
+# --- Changes awaiting a lead's approval --------------------------------------------------
+
+PENDING_PAGE = 50
+
+
+def _lead_only(request):
+    if not (can_edit(request.user) and can_publish(request.user)):
+        raise Http404("Not found.")
+
+
+@login_required
+@require_GET
+def pending_list(request):
+    """Non-leads' changes to published articles, each with what approving it would change."""
+    _lead_only(request)
+    revisions = list(pending_revisions_for(user=request.user)[:PENDING_PAGE])
+    changes = [
+        {
+            "revision": r,
+            "diff": pending_diff(revision=r, article=r.article),
+            "stale": r.base_number is not None and r.live_number != r.base_number,
+        }
+        for r in revisions
+    ]
+    context = {"changes": changes, "reject_form": RejectForm(), "nav": "kb-desk:pending"}
+    return render(request, "knowledge/workspace/pending.html", context)
+
+
+@login_required
+@require_POST
+def pending_approve(request, pk):
+    _lead_only(request)
+    revision = pending_revision_get(user=request.user, pk=pk)
+    try:
+        article = revision_approve(revision=revision, actor=request.user)
+    except ApplicationError as error:
+        messages.error(request, error.message)
+    else:
+        messages.success(request, f"Approved: “{article.title}” now reads as changed.")
+    return redirect("kb-desk:pending")
+
+
+@login_required
+@require_POST
+def pending_reject(request, pk):
+    _lead_only(request)
+    revision = pending_revision_get(user=request.user, pk=pk)
+    form = RejectForm(request.POST)
+    try:
+        revision_reject(
+            revision=revision,
+            actor=request.user,
+            reason=form.data.get("reason", ""),
+        )
+    except ApplicationError as error:
+        messages.error(request, error.message)
+    else:
+        messages.success(request, f"Rejected the change to “{revision.article.title}”.")
+    return redirect("kb-desk:pending")
 
 
 # --- The knowledge panel on the agent's ticket page ----------------------------------------
@@ -231,7 +321,7 @@ def panel_search(request, reference):
 def panel_send(request, reference, pk):
     _editor_only(request)
     ticket = ticket_get(user=request.user, key=reference)
-    article = Article.objects.filter(pk=pk).first()
+    article = article_queryset_for(request.user).filter(pk=pk).first()
     if article is None:
         raise Http404("No such article.")
     try:

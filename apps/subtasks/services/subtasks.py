@@ -14,6 +14,7 @@ from apps.accounts.models import Team, User
 from apps.accounts.services import user_get_or_create_by_email
 from apps.core.errors import ApplicationError
 from apps.core.numbers import as_id, is_id
+from apps.core.text import long_text, single_line
 from apps.tickets.events import event_record, notify, ticket_transaction
 from apps.tickets.models import Status as TicketStatus
 from apps.tickets.models import Ticket
@@ -33,6 +34,9 @@ from ..models import (
     SubtaskKind,
 )
 from ..notifications import subtask_answer_mail_queue, subtask_link_mail_queue
+
+TITLE_MAX = 200  # Subtask.title's max_length
+NO_TITLE = "Say in a few words what needs doing."
 
 READY_MESSAGE = "All work done — ready to resolve."
 
@@ -155,15 +159,14 @@ def subtask_create(
 ) -> Subtask:
     """Split off a piece of work; its assignee gets an e-mail with their link after commit."""
     _require_agent(actor, ticket)
-    title = (title or "").strip()
-    if not title:
-        raise ApplicationError("Say in a few words what needs doing.", field="title")
+    title = single_line(title, "title", TITLE_MAX, message=NO_TITLE)
+    instructions = long_text(instructions, "instructions", required=False)
     user, team = _assignee(user=assignee_user, team=assignee_team, email=assignee_email)
     subtask = Subtask(
         ticket=ticket,
-        title=title[:200],
+        title=title,
         kind=_kind(kind),
-        instructions=(instructions or "").strip(),
+        instructions=instructions,
         assignee_user=user,
         assignee_team=team,
         due_date=due_date,
@@ -216,9 +219,12 @@ def subtask_update(*, subtask: Subtask, actor: User | None, data: dict) -> Subta
         raise ApplicationError(f"“{name}” cannot be changed.", field=name)
     subtask = Subtask.objects.select_for_update().get(pk=subtask.pk)
     if "title" in data:
-        subtask.title = (data["title"] or "").strip()[:200]
-        if not subtask.title:
-            raise ApplicationError("Say in a few words what needs doing.", field="title")
+        subtask.title = single_line(data["title"], "title", TITLE_MAX, message=NO_TITLE)
+    if "instructions" in data:
+        data = {
+            **data,
+            "instructions": long_text(data["instructions"], "instructions", required=False),
+        }
     if "kind" in data:
         subtask.kind = _kind(data["kind"])
     for name in ("instructions", "due_date", "blocking", "share_description"):
@@ -277,7 +283,7 @@ def subtask_transition(
         raise ApplicationError("This task is not yours.", code="forbidden")
     if status not in (Status.IN_PROGRESS, *FINISHED_STATUSES):
         raise ApplicationError(f"“{status}” is not a step a task can take.", field="status")
-    note = (note or "").strip()
+    note = long_text(note, "note", required=False)
     if status == Status.WONT_DO and not note:
         raise ApplicationError("Say why this will not be done.", field="note")
     ticket = Ticket.objects.select_for_update().get(pk=subtask.ticket_id)
@@ -341,7 +347,7 @@ def subtask_comment_add(
     """
     if not _may_transition(author, subtask):
         raise ApplicationError("This task is not yours.", code="forbidden")
-    body = (body or "").strip()
+    body = long_text(body, "body", required=False)
     files = attachments_validate(files)
     if not body and not files:
         raise ApplicationError("Write a message or choose a file.", field="body")

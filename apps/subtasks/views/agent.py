@@ -208,7 +208,12 @@ def delete(request, pk):
 def overdue(request):
     if not request.user.is_lead:
         raise Http404("No such page.")
-    subtasks = selectors.overdue_list(user=request.user)[:200]
+    # Only rows whose ticket the lead may open (their teams' tickets, so all of them today).
+    subtasks = [
+        s
+        for s in selectors.overdue_list(user=request.user)[:200]
+        if can_work(request.user, s.ticket)
+    ]
     return render(
         request, "subtasks/overdue.html", {"subtasks": subtasks, "nav": "subtasks:overdue"}
     )

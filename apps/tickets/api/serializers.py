@@ -5,9 +5,23 @@ from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
-from apps.accounts.models import Team, Tier, User
+from apps.accounts.models import Team, User
+from apps.core.text import validate_single_line
 
-from ..models import Attachment, Category, Comment, Location, Priority, Product, Status, Ticket
+from .. import extensions
+from ..events import payload_type
+from ..models import (
+    Attachment,
+    Category,
+    Comment,
+    Location,
+    Priority,
+    Product,
+    Status,
+    Ticket,
+    TicketEvent,
+)
+from ..permissions import can_work
 
 # --- reading ------------------------------------------------------------------------------
 
@@ -55,6 +69,9 @@ class RequesterSerializer(PersonSerializer):
 
 
 class TicketSerializer(serializers.ModelSerializer):
+    """A ticket as the agents working it see it. Anyone else allowed to read it (its requester)
+    gets ``PortalTicketSerializer``'s fields instead."""
+
     reference = serializers.CharField(
         read_only=True, help_text="The tracking number, e.g. SB-10432."
     )
@@ -92,6 +109,57 @@ class TicketSerializer(serializers.ModelSerializer):
         ]
         read_only_fields = fields
 
+    def to_representation(self, ticket):
+        # Whoever may not work the ticket (its requester) reads what the portal shows, never
+        # the desk's fields: one rule for every endpoint that answers with a ticket.
+        request = self.context.get("request")
+        if (
+            request is not None
+            and not self.context.get("worked")
+            and not can_work(request.user, ticket)
+        ):
+            return PortalTicketSerializer(ticket, context=self.context).data
+        return super().to_representation(ticket)
+
+
+class PortalTicketSerializer(serializers.ModelSerializer):
+    """A ticket as its requester sees it in the portal: no assignee, tier, team, tags or
+    priority, and only the public part of the thread."""
+
+    reference = serializers.CharField(read_only=True)
+    category = LookupSerializer(read_only=True, allow_null=True)
+    location = LookupSerializer(read_only=True, allow_null=True)
+    product = LookupSerializer(read_only=True, allow_null=True)
+    comments = serializers.SerializerMethodField(help_text="Public replies, oldest first.")
+
+    class Meta:
+        model = Ticket
+        fields = [
+            "id",
+            "reference",
+            "subject",
+            "description",
+            "status",
+            "category",
+            "location",
+            "product",
+            "created_at",
+            "updated_at",
+            "comments",
+        ]
+        read_only_fields = fields
+
+    def get_comments(self, ticket) -> list[dict]:
+        comments = getattr(ticket, "public_comments", None)
+        if comments is None:
+            comments = (
+                ticket.comments.filter(is_internal=False)
+                .select_related("author")
+                .prefetch_related("attachments")
+                .order_by("created_at", "id")
+            )
+        return PortalCommentSerializer(comments, many=True, context=self.context).data
+
 
 def attachment_path(pk: int) -> str:
     """The web view serves the file after checking who asks; resolved when first needed."""
@@ -127,35 +195,84 @@ class CommentSerializer(serializers.ModelSerializer):
         read_only_fields = fields
 
 
+class PortalCommentSerializer(CommentSerializer):
+    class Meta(CommentSerializer.Meta):
+        fields = ["id", "author", "body", "created_at", "attachments"]
+        read_only_fields = fields
+
+
+class EventSerializer(serializers.ModelSerializer):
+    """One entry of the history, as the agent's ticket page shows it."""
+
+    actor = PersonSerializer(read_only=True, allow_null=True)
+    sentence = serializers.SerializerMethodField(help_text="What happened, in words.")
+    recipients = serializers.SerializerMethodField(help_text="Whom a notification went to.")
+
+    class Meta:
+        model = TicketEvent
+        fields = ["id", "kind", "sentence", "actor", "changes", "data", "recipients", "created_at"]
+        read_only_fields = fields
+
+    def get_sentence(self, event) -> str:
+        declared = payload_type(event.kind)
+        return declared.sentence if declared else event.kind.replace("_", " ")
+
+    def get_recipients(self, event) -> list[str]:
+        return list(getattr(event, "recipients", []))
+
+
 # --- writing ------------------------------------------------------------------------------
 
 
 class TicketCreateSerializer(serializers.Serializer):
-    subject = serializers.CharField(max_length=200)
+    subject = serializers.CharField(max_length=200, validators=[validate_single_line])
     description = serializers.CharField()
     category = serializers.IntegerField(required=False, allow_null=True, help_text="Category id.")
     location = serializers.IntegerField(required=False, allow_null=True, help_text="Location id.")
     product = serializers.IntegerField(required=False, allow_null=True, help_text="Product id.")
-    priority = serializers.ChoiceField(choices=Priority.choices, default=Priority.NORMAL)
+    priority = serializers.ChoiceField(
+        choices=Priority.choices,
+        default=Priority.NORMAL,
+        help_text="Agents only: a requester sending it is refused (400), as support sets it.",
+    )
 
 
 class TicketUpdateSerializer(serializers.Serializer):
     """Every field is optional: only those sent are changed (through ticket_update)."""
 
-    subject = serializers.CharField(max_length=200, required=False)
+    subject = serializers.CharField(
+        max_length=200, required=False, validators=[validate_single_line]
+    )
     status = serializers.ChoiceField(choices=Status.choices, required=False)
     priority = serializers.ChoiceField(choices=Priority.choices, required=False)
     category = serializers.IntegerField(required=False, allow_null=True)
     location = serializers.IntegerField(required=False, allow_null=True)
     product = serializers.IntegerField(required=False, allow_null=True)
     team = serializers.IntegerField(required=False, help_text="Team id: moves it to that queue.")
-    tier = serializers.ChoiceField(choices=Tier.choices, required=False)
+    # No ``tier``: it moves only by …/escalate/ and …/hand-back/ (sending it is a 400).
     assignee = serializers.IntegerField(
-        required=False, allow_null=True, help_text="User id of an agent, or null to unassign."
+        required=False,
+        allow_null=True,
+        help_text="User id of an agent of the ticket's team (or its holder), or null to unassign.",
     )
     tags = serializers.ListField(
         child=serializers.CharField(max_length=50), required=False, help_text="Replaces the tags."
     )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        # What feature apps ask when a ticket is resolved or closed (e.g. "open_subtasks"):
+        # required then, and refused naming the field when missing.
+        for question in extensions.resolve_questions():
+            self.fields[question.name] = serializers.ChoiceField(
+                choices=question.choices,
+                required=False,
+                help_text=f"{question.label} Asked when resolving or closing, if it applies.",
+            )
+            if question.note_name:
+                self.fields[question.note_name] = serializers.CharField(
+                    required=False, allow_blank=True, help_text=question.note_label
+                )
 
 
 class CommentCreateSerializer(serializers.Serializer):

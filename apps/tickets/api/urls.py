@@ -24,6 +24,7 @@ urlpatterns = [
         views.AttachmentListCreateView.as_view(),
         name="ticket-attachments",
     ),
+    path("tickets/<str:key>/history/", views.EventListView.as_view(), name="ticket-history"),
     path("auth/token/", views.TokenView.as_view(), name="token"),
     *router.urls,
 ]

@@ -7,6 +7,7 @@ may not see answers 404, exactly as one that does not exist.
 from contextlib import contextmanager
 
 from django.contrib.auth import authenticate
+from django.db.models import Prefetch
 from django.http import Http404
 from django_filters.rest_framework import DjangoFilterBackend
 from drf_spectacular.types import OpenApiTypes
@@ -17,17 +18,19 @@ from drf_spectacular.utils import (
     extend_schema_view,
 )
 from rest_framework import generics, mixins, permissions, status, viewsets
-from rest_framework.authtoken.models import Token
 from rest_framework.decorators import action
+from rest_framework.exceptions import ValidationError
 from rest_framework.pagination import PageNumberPagination
 from rest_framework.parsers import FormParser, MultiPartParser
 from rest_framework.response import Response
-from rest_framework.throttling import ScopedRateThrottle
 from rest_framework.views import APIView
 
 from apps.accounts.models import Team
+from apps.accounts.services import api_token_issue
+from apps.core.api.filters import DeclaredOrderingFilter
 from apps.core.errors import ApplicationError
 from apps.core.numbers import as_id
+from apps.core.ratelimits import ClientRateThrottle
 
 from .. import extensions, selectors, services
 from ..filters import TicketFilter
@@ -43,6 +46,15 @@ TICKET_KEY = OpenApiParameter(
     description="Tracking number (SB-10432) or id.",
 )
 TICKET_SELECT = ("requester", "assignee", "team", "category", "location", "product")
+# The public thread a requester reads with their ticket (PortalTicketSerializer).
+PUBLIC_COMMENTS = Prefetch(
+    "comments",
+    queryset=Comment.objects.filter(is_internal=False)
+    .select_related("author")
+    .prefetch_related("attachments")
+    .order_by("created_at", "id"),
+    to_attr="public_comments",
+)
 
 
 @contextmanager
@@ -103,8 +115,10 @@ class TicketViewSet(
 ):
     serializer_class = s.TicketSerializer
     permission_classes = [permissions.IsAuthenticated, WorksTicket]
-    filter_backends = [DjangoFilterBackend]
+    filter_backends = [DjangoFilterBackend, DeclaredOrderingFilter]
     filterset_class = TicketFilter
+    # Newest activity first (get_queryset), or ?sort= (TicketFilter); ?ordering= for these only.
+    ordering_fields = ["updated_at", "created_at", "priority", "id"]
     pagination_class = TicketPagination
     lookup_url_kwarg = "key"
     lookup_value_regex = r"[A-Za-z]+-\d+|\d+"
@@ -113,12 +127,15 @@ class TicketViewSet(
     def get_queryset(self):
         if getattr(self, "swagger_fake_view", False):  # schema generation: no user
             return Ticket.objects.none()
-        return (
+        qs = (
             selectors.ticket_list_visible(user=self.request.user)
             .select_related(*TICKET_SELECT)
             .prefetch_related("tags")
             .order_by("-updated_at", "-id")
         )
+        if not self.request.user.is_agent:  # requesters read the portal's shape, thread too
+            qs = qs.prefetch_related(PUBLIC_COMMENTS)
+        return qs
 
     def get_object(self):
         ticket = ticket_for(self.request, self.kwargs["key"])
@@ -127,16 +144,28 @@ class TicketViewSet(
 
     @idempotent
     def create(self, request, *args, **kwargs):
-        data = self._valid(s.TicketCreateSerializer)
+        refused = {}
+        if "priority" in request.data and not request.user.is_agent:
+            # Refused rather than ignored, so a client never believes it set one.
+            refused["priority"] = ["Support sets the priority: leave it out when opening a ticket."]
+        data = self._valid(s.TicketCreateSerializer, refused)
         ticket = services.ticket_create(requester=request.user, channel=Channel.API, **data)
         return self._ticket_response(ticket, status.HTTP_201_CREATED)
 
     def partial_update(self, request, *args, **kwargs):
         ticket = self.get_object()
-        data = dict(self._valid(s.TicketUpdateSerializer))
+        refused = {}
+        if "tier" in request.data:
+            # The tier moves only with the target tier's checklist, never by a plain edit.
+            base = f"/api/v1/tickets/{ticket.reference}"
+            refused["tier"] = [
+                f"The tier cannot be set: escalate with POST {base}/escalate/ "
+                f"(or hand the ticket back with POST {base}/hand-back/)."
+            ]
+        data = dict(self._valid(s.TicketUpdateSerializer, refused))
         answers = {k: data.pop(k) for k in extensions.resolve_answer_fields() if k in data}
         services.ticket_update(ticket=ticket, actor=request.user, data=data, answers=answers)
-        return self._ticket_response(ticket)
+        return self._ticket_response(ticket, worked=True)
 
     @extend_schema(
         summary="Assign the ticket to yourself",
@@ -148,20 +177,31 @@ class TicketViewSet(
     def take(self, request, key=None):
         ticket = self.get_object()
         services.ticket_take(ticket=ticket, agent=request.user)
-        return self._ticket_response(ticket)
+        return self._ticket_response(ticket, worked=True)
 
-    def _valid(self, serializer_class) -> dict:
+    def _valid(self, serializer_class, refused: dict | None = None) -> dict:
+        """The serializer's data, or one 400 naming every field at fault (``refused``: fields
+        this caller may not send, whatever their value)."""
         serializer = serializer_class(data=self.request.data)
-        serializer.is_valid(raise_exception=True)
+        valid = serializer.is_valid()
+        if refused or not valid:
+            raise ValidationError({**serializer.errors, **(refused or {})})
         return serializer.validated_data
 
-    def _ticket_response(self, ticket: Ticket, code: int = status.HTTP_200_OK) -> Response:
+    def _ticket_response(
+        self, ticket: Ticket, code: int = status.HTTP_200_OK, *, worked: bool = False
+    ) -> Response:
         # Re-read: the service may have moved it, assigned it or changed its tags. It may also
         # have left the caller's queues, so read it by id rather than through visibility.
         ticket = (
-            Ticket.objects.select_related(*TICKET_SELECT).prefetch_related("tags").get(pk=ticket.pk)
+            Ticket.objects.select_related(*TICKET_SELECT)
+            .prefetch_related("tags", PUBLIC_COMMENTS)
+            .get(pk=ticket.pk)
         )
-        return Response(self.get_serializer(ticket).data, status=code)
+        # ``worked``: the caller changed it as its agent, so they read the agent's shape even
+        # when the change took it out of their queues.
+        context = {**self.get_serializer_context(), "worked": worked}
+        return Response(self.get_serializer(ticket, context=context).data, status=code)
 
 
 # --- a ticket's comments and attachments --------------------------------------------------
@@ -293,13 +333,14 @@ class TeamViewSet(LookupViewSet):
 
 
 class TokenView(APIView):
-    """Trade an e-mail and password for the caller's API token (created on first use)."""
+    """Trade an e-mail and password for the caller's API token (a new one once it expired)."""
 
     name = "API token"
     authentication_classes = []
     permission_classes = [permissions.AllowAny]
-    # Guessing passwords here is slow work.
-    throttle_classes = [ScopedRateThrottle]
+    # Guessing passwords here is slow work: throttled per client address (a made-up
+    # X-Forwarded-For does not change it), and locked out per address+client by django-axes.
+    throttle_classes = [ClientRateThrottle]
     throttle_scope = "api_token"
 
     @extend_schema(
@@ -311,11 +352,12 @@ class TokenView(APIView):
         serializer = s.TokenRequestSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         user = authenticate(
-            request,
+            # Django's request, not DRF's wrapper: django-axes marks a locked-out attempt on
+            # it, and its middleware answers 429.
+            request._request,
             username=serializer.validated_data["email"],
             password=serializer.validated_data["password"],
         )
         if user is None:
             raise ApplicationError("That e-mail address and password do not match an account.")
-        token, _ = Token.objects.get_or_create(user=user)
-        return Response({"token": token.key})
+        return Response({"token": api_token_issue(user=user).key})

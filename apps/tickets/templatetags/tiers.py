@@ -19,3 +19,13 @@ def duration(seconds) -> str:
     if seconds < 86400:
         return f"{hours} h {minutes % 60:02d} min"
     return f"{days} d {hours % 24} h"
+
+
+@register.filter
+def twentieths(percent) -> int:
+    """A share in steps of 5 % (1 to 20), for the ``grow-N`` classes of the tier strip: its
+    widths come from the stylesheet, as the Content-Security-Policy allows no style attribute."""
+    try:
+        return min(max(round(float(percent) / 5), 1), 20)
+    except (TypeError, ValueError):
+        return 1

@@ -79,6 +79,10 @@ def register() -> None:
     for tier in (1, 2, 3):
         extensions.queue_filter(
             extensions.QueueFilter(
-                name=f"tier-{tier}", label=f"Tier {tier}", apply=_tier_filter(tier), order=40 + tier
+                name=f"tier-{tier}",
+                label=f"Tier {tier}",
+                apply=_tier_filter(tier),
+                order=40 + tier,
+                same_as=("tier", str(tier)),
             )
         )

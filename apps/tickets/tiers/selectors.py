@@ -3,7 +3,7 @@ hand-back counts, held tickets and notifications."""
 
 from dataclasses import dataclass
 
-from django.db.models import Count, QuerySet
+from django.db.models import Count, Q, QuerySet
 from django.utils import timezone
 
 from apps.accounts.models import Membership, Team, User
@@ -123,9 +123,21 @@ def ticket_list_held_by(*, user: User) -> QuerySet[Ticket]:
     )
 
 
-def hand_back_counts_by_team(*, since=None) -> QuerySet:
-    """The KPI: cases sent back to each team for lack of information."""
-    qs = HandBack.objects.filter(to_requester=False)
+def _led_by(user: User | None, *fields: str) -> Q:
+    """Rows of the teams ``user`` leads (through any of ``fields``); everything for admins and
+    for no user (a report run by the machine)."""
+    if user is None or user.is_superuser:
+        return Q()
+    scope = Q(pk__in=[])
+    for field in fields:
+        scope |= Q(**{f"{field}__in": user.led_team_ids})
+    return scope
+
+
+def hand_back_counts_by_team(*, since=None, user: User | None = None) -> QuerySet:
+    """The KPI: cases sent back to each team for lack of information (of the teams ``user``
+    leads)."""
+    qs = HandBack.objects.filter(_led_by(user, "to_team"), to_requester=False)
     if since is not None:
         qs = qs.filter(created_at__gte=since)
     return (
@@ -135,16 +147,18 @@ def hand_back_counts_by_team(*, since=None) -> QuerySet:
     )
 
 
-def hand_back_list_recent(*, since) -> QuerySet[HandBack]:
+def hand_back_list_recent(*, since, user: User | None = None) -> QuerySet[HandBack]:
+    """Recent hand-backs from or to the teams ``user`` leads."""
     return (
-        HandBack.objects.filter(created_at__gte=since)
-        .select_related("ticket", "from_team", "to_team", "actor")
+        HandBack.objects.filter(_led_by(user, "from_team", "to_team"), created_at__gte=since)
+        .select_related("ticket__team", "from_team", "to_team", "actor")
         .order_by("-created_at", "-id")
     )
 
 
 def notification_list_for(*, user: User) -> QuerySet[Notification]:
-    return Notification.objects.filter(user=user).select_related("ticket")
+    # The ticket's team too: a notice of a ticket the reader can no longer open names it.
+    return Notification.objects.filter(user=user).select_related("ticket__team")
 
 
 def team_lead_for(*, team: Team, excluding: User | None = None) -> User | None:

@@ -17,6 +17,7 @@ from .. import extensions
 from ..events import display, event_record, notify, ticket_transaction
 from ..models import ACTIVE_STATUSES, Status, Ticket, TicketEvent
 from ..permissions import can_work
+from ..selectors import agent_choices_for
 from ..services import comment_add, ticket_update
 from .events import Escalated, HandedBack, HolderChanged
 from .models import (
@@ -233,6 +234,7 @@ def _escalate(ticket, locked, target: Step, *, actor, reason, missing, source) -
         actor=actor,
         data={"team": target.team, "tier": target.tier, "assignee": None},
         source=source,
+        allow_tier=True,
     )
     event_record(
         ticket=locked,
@@ -375,6 +377,7 @@ def _hand_back_to_previous_tier(locked, actor) -> Step:
         ticket=locked,
         actor=actor,
         data={"team": target.team, "tier": target.tier, "assignee": assignee},
+        allow_tier=True,
     )
     return target
 
@@ -424,6 +427,13 @@ def ticket_holder_set(
     _check_actor(actor, locked)
     if holder is not None and (not holder.is_active or not holder.is_agent):
         raise ApplicationError(f"{holder} is not an active agent.", field="holder")
+    if holder is not None and not agent_choices_for(ticket=locked).filter(pk=holder.pk).exists():
+        # Only whom the holder dialog offers: an agent of the ticket's team (or its assignee).
+        raise ApplicationError(
+            f"{holder} cannot hold {locked.reference}: choose an agent of "
+            f"{locked.team or 'its team'}.",
+            field="holder",
+        )
     if holder == locked.holder:
         return ticket
     team = None

@@ -12,12 +12,11 @@ from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
-from apps.accounts.models import User
 from apps.core.errors import ApplicationError
 
 from ..models import Ticket
-from ..permissions import can_reply_to_requester, can_work, visible_tickets_q
-from ..selectors import ticket_get
+from ..permissions import can_reply_to_requester, can_work, ticket_page_for, visible_tickets_q
+from ..selectors import agent_choices_for, ticket_get
 from ..views.workspace import agent_required
 from . import services
 from .forms import EscalateForm, HandBackForm, HolderForm
@@ -63,7 +62,7 @@ def panel_context(request, ticket, *, open_dialog: str = "", **forms) -> dict:
 
 
 def _holder_choices(ticket):
-    return User.objects.filter(is_active=True, team_memberships__team=ticket.team_id).distinct()
+    return agent_choices_for(ticket=ticket)  # the service accepts no one else
 
 
 def _workable(request, reference) -> Ticket:
@@ -195,13 +194,20 @@ def held(request):
 
 @agent_required
 def hand_backs(request):
-    """For leads: which teams get cases back for lack of information, and what was missing."""
+    """For leads, of the teams they lead: which get cases back for lack of information, and
+    what was missing. Lists only tickets the lead may open (a ticket moved on since is counted,
+    not shown)."""
+    if not request.user.is_lead:
+        raise Http404("No such page.")
     days = 30 if request.GET.get("days") != "7" else 7
     since = timezone.now() - timedelta(days=days)
+    rows = list(hand_back_list_recent(since=since, user=request.user)[:50])
+    recent = [hand_back for hand_back in rows if can_work(request.user, hand_back.ticket)]
     context = {
         "days": days,
-        "by_team": list(hand_back_counts_by_team(since=since)),
-        "recent": list(hand_back_list_recent(since=since)[:50]),
+        "by_team": list(hand_back_counts_by_team(since=since, user=request.user)),
+        "recent": recent,
+        "not_shown": len(rows) - len(recent),
         "nav": "tiers:hand-backs",
     }
     return render(request, "tickets/tiers/hand_backs.html", context)
@@ -210,6 +216,11 @@ def hand_backs(request):
 @login_required
 def notifications(request):
     items = list(notification_list_for(user=request.user)[:100])
+    for notice in items:
+        # Link only to a page the reader can open now; a ticket that moved to another team
+        # says where it went instead of leading to "No such ticket".
+        page = ticket_page_for(request.user, notice.ticket)
+        notice.url = reverse(page, args=[notice.ticket.reference]) if page else ""
     return render(
         request,
         "tickets/tiers/notifications.html",

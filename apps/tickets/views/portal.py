@@ -53,7 +53,8 @@ def ticket_new(request):
             )
             return redirect("portal:ticket", reference=ticket.reference)
     context = {"form": form, "nav": "new", "panels": panels_html(request, "portal_new")}
-    return render(request, "tickets/portal/new.html", context)
+    # Refused input answers 400 (with the form and its messages), as the API does.
+    return render(request, "tickets/portal/new.html", context, status=400 if form.errors else 200)
 
 
 def _own_ticket(request, reference):

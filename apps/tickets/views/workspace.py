@@ -8,9 +8,9 @@ from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_POST
-from django_htmx.http import HttpResponseClientRedirect
+from django_htmx.http import HttpResponseClientRedirect, push_url
 
-from apps.accounts.models import User
+from apps.accounts.models import Tier, User
 from apps.core.errors import ApplicationError
 from apps.core.numbers import as_id
 
@@ -25,7 +25,7 @@ from ..selectors import (
     ticket_list_for_queue,
 )
 from ..services import comment_add, ticket_take, ticket_update
-from .common import paginate, panels_html, query_without
+from .common import paginate, panels_html
 
 PAGE_SIZES = (25, 50, 100)
 
@@ -48,13 +48,39 @@ def _page_size(request) -> int:
     return as_id(value) if as_id(value) in PAGE_SIZES else PAGE_SIZES[0]
 
 
+def _agreeing(data, flags: dict) -> bool:
+    """Make quick filters that stand for a field value (the tier chips) and that field's select
+    say the same, in place. The control the person just changed wins and the other follows:
+    ``flag_was`` is the chip the page showed (absent on a typed or shared URL, where a chip in
+    it counts as chosen); a chip not changed leaves the select in charge. Returns whether the
+    result differs from what was sent, so the page redraws those controls."""
+    chips = {f.name: f.same_as for f in flags.values() if f.same_as}
+    flag, flag_was = data.get("flag", ""), data.get("flag_was")
+    sent = (flag, *(data.get(field, "") for field, _ in chips.values()))
+    clicked = flag_was is None or flag != flag_was
+    for field in dict(chips.values()):
+        value = data.get(field, "")
+        chip = chips.get(flag)
+        if clicked and chip and chip[0] == field:
+            value = chip[1]
+        elif clicked and (chips.get(flag_was) or ("",))[0] == field:
+            value = ""  # the chip left behind had set the field: choosing another clears it
+        if flag == "" or (chips.get(flag) or ("",))[0] == field:
+            flag = next((name for name, same in chips.items() if same == (field, value)), "")
+        data[field] = value
+    data["flag"] = flag
+    data.pop("flag_was", None)
+    return sent != (flag, *(data.get(field, "") for field, _ in chips.values()))
+
+
 @agent_required
 def queue(request):
     data = request.GET.copy()
     data.setdefault("status", "active")  # an explicit empty status means "any"
     tickets = ticket_list_for_queue(user=request.user)
     flags = {f.name: f for f in extensions.queue_filters()}
-    flag = flags.get(request.GET.get("flag", ""))
+    redraw = _agreeing(data, flags)
+    flag = flags.get(data.get("flag", ""))
     if flag:
         tickets = flag.apply(tickets)
     filterset = QueueFilterSet(data, queryset=tickets, request=request, user=request.user)
@@ -66,20 +92,33 @@ def queue(request):
         "page_sizes": PAGE_SIZES,
         "flags": flags.values(),
         "flag": flag,
+        "tier": data.get("tier", ""),
+        "tiers": [(str(value), label) for value, label in Tier.choices],
+        "redraw": redraw,
         "columns": extensions.queue_columns(),
         "people": User.objects.filter(
             team_memberships__team__in=request.user.team_ids, is_active=True
         ).distinct(),
         "show_team": request.user.is_superuser or len(request.user.team_ids) > 1,
-        "query": query_without(request, "page"),
-        "query_no_flag": query_without(request, "page", "flag"),
-        "query_no_per": query_without(request, "page", "per"),
+        "query": _query(data, "page"),
+        "query_no_flag": _query(data, "page", "flag"),
+        "query_no_per": _query(data, "page", "per"),
         "nav": "queue",
     }
     template = "tickets/workspace/queue.html"
     if request.htmx and not request.htmx.boosted:
         template = "tickets/workspace/_queue_results.html"
+        context["oob"] = True  # the filter controls that must follow come along out of band
+        response = render(request, template, context)
+        return push_url(response, f"{reverse('workspace:queue')}?{context['query']}")
     return render(request, template, context)
+
+
+def _query(data, *without: str) -> str:
+    params = data.copy()
+    for name in without:
+        params.pop(name, None)
+    return params.urlencode()
 
 
 def _workable_ticket(request, reference):
