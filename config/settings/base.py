@@ -421,6 +421,10 @@ SPECTACULAR_SETTINGS = {
     "REDOC_DIST": "SIDECAR",
     # Group the docs by resource ("tickets", "knowledge", …) rather than all under "v1".
     "SCHEMA_PATH_PREFIX": r"/api/v[0-9]+",
+    "POSTPROCESSING_HOOKS": [
+        "drf_spectacular.hooks.postprocess_schema_enums",
+        "apps.tickets.api.schema.ticket_shape_by_reader",
+    ],
     # Several apps have a "status"; name the ticket's enums so the schema's names stay stable.
     "ENUM_NAME_OVERRIDES": {
         "TicketStatusEnum": "apps.tickets.models.Status",

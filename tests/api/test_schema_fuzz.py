@@ -30,7 +30,7 @@ from tests.knowledge.factories import ArticleFactory
 
 pytestmark = pytest.mark.django_db
 
-EXAMPLES = int(os.environ.get("SCHEMA_FUZZ_EXAMPLES", "12"))
+EXAMPLES = int(os.environ.get("SCHEMA_FUZZ_EXAMPLES", "10"))
 CONFORMANCE = [
     sc.not_a_server_error,
     sc.status_code_conformance,
