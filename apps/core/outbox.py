@@ -95,7 +95,8 @@ def _insert_unless_stored(message: OutboxMessage) -> int | None:
     fields = [f for f in meta.concrete_fields if not f.primary_key]
     values = [f.get_db_prep_save(f.pre_save(message, add=True), connection) for f in fields]
     sql = (
-        f"INSERT INTO {quote(meta.db_table)} ({', '.join(quote(f.column) for f in fields)}) "
+        # Reviewed (B608): SQL text built from our own identifiers; every value is a query parameter.
+        f"INSERT INTO {quote(meta.db_table)} ({', '.join(quote(f.column) for f in fields)}) "  # nosec B608
         f"VALUES ({', '.join(['%s'] * len(fields))}) "
         f"ON CONFLICT ({quote(meta.get_field('dedupe_key').column)}) DO NOTHING "
         f"RETURNING {quote(meta.pk.column)}"

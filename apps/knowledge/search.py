@@ -241,9 +241,11 @@ class PostgresSearch:
         # Title/summary matches first (few, and they outrank body matches by weight); only if
         # they do not fill the page, a bounded sample of body-only matches.
         rows = list(
-            qs.extra(where=[f"knowledge_article.title_vector @@ {tsquery}"], params=params)
+            # Reviewed (B610): fixed SQL; the search text is a query parameter.
+            qs.extra(where=[f"knowledge_article.title_vector @@ {tsquery}"], params=params)  # nosec B610
             .annotate(
-                rank=RawSQL(f"ts_rank_cd(knowledge_article.title_vector, {tsquery}, 1)", params)
+                # Reviewed (B611): fixed SQL; the search text is a query parameter.
+                rank=RawSQL(f"ts_rank_cd(knowledge_article.title_vector, {tsquery}, 1)", params)  # nosec B611
             )
             .order_by("-rank", "-view_count", "id")[:limit]
         )
@@ -263,7 +265,8 @@ class PostgresSearch:
         # Two plain queries rather than an IN (subquery): the raw column name would resolve to
         # the outer table inside a subquery.
         matching = list(
-            qs.extra(where=[f"knowledge_article.{column} @@ {tsquery}"], params=params)
+            # Reviewed (B610): fixed SQL; the search text is a query parameter.
+            qs.extra(where=[f"knowledge_article.{column} @@ {tsquery}"], params=params)  # nosec B610
             .order_by()
             .values_list("pk", flat=True)[:candidates]
         )
@@ -272,7 +275,8 @@ class PostgresSearch:
         return list(
             Article.objects.filter(pk__in=matching)
             .select_related("section")
-            .annotate(rank=RawSQL(f"ts_rank_cd(knowledge_article.{column}, {tsquery}, 1)", params))
+            # Reviewed (B611): fixed SQL; the search text is a query parameter.
+            .annotate(rank=RawSQL(f"ts_rank_cd(knowledge_article.{column}, {tsquery}, 1)", params))  # nosec B611
             .order_by("-rank", "-view_count", "id")[:limit]
         )
 
@@ -282,7 +286,8 @@ class PostgresSearch:
             return {}
         with connection.cursor() as cursor:
             cursor.execute(
-                "SELECT id, ts_headline('english', "
+                # Reviewed (B608): SQL text built from our own identifiers; every value is a query parameter.
+                "SELECT id, ts_headline('english', "  # nosec B608
                 f"left(body_text, {SEARCH_TEXT_MAX_CHARS}), {tsquery}, %s) "
                 "FROM knowledge_article WHERE id = ANY(%s)",
                 [*params, self.HEADLINE_OPTIONS, ids],
@@ -298,7 +303,8 @@ class PostgresSearch:
         rank = " + ".join(["word_similarity(%s, knowledge_article.title)"] * len(words))
         where = " OR ".join(["%s <%% knowledge_article.title"] * len(words))
         rows = list(
-            qs.annotate(rank=RawSQL(rank, words))
+            # Reviewed (B610, B611): fixed SQL; the search text is a query parameter.
+            qs.annotate(rank=RawSQL(rank, words))  # nosec B610 B611
             .extra(where=[f"({where})"], params=words)
             .order_by("-rank", "id")[:limit]
         )
@@ -341,7 +347,8 @@ class SqliteSearch:
     def run(self, qs: QuerySet, parsed: ParsedQuery, stage: str, limit: int) -> list[Hit]:
         match = self.match_expression(parsed, stage)
         rows = list(
-            qs.extra(
+            # Reviewed (B610): fixed SQL; the search text is a query parameter.
+            qs.extra(  # nosec B610
                 tables=[self.TABLE],
                 where=[f"{self.TABLE}.rowid = knowledge_article.id", f"{self.TABLE} MATCH %s"],
                 params=[match],
