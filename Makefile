@@ -17,7 +17,13 @@ $(VENV)/.installed: $(BIN)/python requirements/base.txt requirements/dev.txt
 	$(BIN)/pip install --quiet -r requirements/dev.txt
 	touch $@
 
-install: $(VENV)/.installed
+# A checkout made with `make` is a development desk: .env turns DEBUG on (and with it the
+# development key) for manage.py, unless you already have a .env. Production sets its own
+# environment and runs config.settings.production, which forces DEBUG off.
+.env:
+	printf '# Development settings for this checkout (see README, Configuration).\nDEBUG=1\n' > $@
+
+install: $(VENV)/.installed .env
 
 # The desk `make run` serves is a development desk: DEBUG on (and its development key) unless set.
 DEV := DEBUG=$${DEBUG:-1}
