@@ -3,17 +3,33 @@
 import factory
 from factory.django import DjangoModelFactory
 
-from apps.accounts.models import Membership, Team, User
+from apps.accounts.models import Membership, Organisation, Team, User
 from apps.tickets.models import Category, Comment, Location, Product, Ticket
 
 PASSWORD = "correct-horse-battery"
 
 
+class OrganisationFactory(DjangoModelFactory):
+    class Meta:
+        model = Organisation
+        django_get_or_create = ["name"]
+
+    name = factory.Sequence(lambda n: f"Organisation {n}")
+
+
 class UserFactory(DjangoModelFactory):
+    """``organisation`` may be given by name: the organisation is made if it does not exist."""
+
     class Meta:
         model = User
         django_get_or_create = ["email"]
         skip_postgeneration_save = True
+
+    @classmethod
+    def _adjust_kwargs(cls, **kwargs):
+        if isinstance(kwargs.get("organisation"), str):
+            kwargs["organisation"] = OrganisationFactory(name=kwargs["organisation"])
+        return kwargs
 
     email = factory.Sequence(lambda n: f"person{n}@example.com")
     full_name = factory.Faker("name")

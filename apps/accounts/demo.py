@@ -17,7 +17,7 @@
 from django.contrib.auth.hashers import make_password
 from django.utils import timezone
 
-from .models import Membership, Team, User
+from .models import Membership, Organisation, Team, User
 
 PASSWORD = "demo1234"
 DOMAIN = "example.com"
@@ -131,6 +131,8 @@ def _teams() -> dict[str, Team]:
 
 
 def _user(local: str, full_name: str, hashed: str | None, **fields) -> User:
+    if isinstance(fields.get("organisation"), str):
+        fields["organisation"], _ = Organisation.objects.get_or_create(name=fields["organisation"])
     user = User(email=f"{local}@{DOMAIN}", full_name=full_name, **fields)
     if hashed:
         user.password = hashed

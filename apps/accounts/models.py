@@ -4,10 +4,84 @@ Anyone can be a requester or a collaborator on a subtask; being an agent means b
 a team at a tier, and a team lead is a member flagged as lead. Admins are Django staff.
 """
 
+import json
+import re
+
 from django.contrib.auth.models import AbstractBaseUser, BaseUserManager, PermissionsMixin
+from django.core.exceptions import ValidationError
 from django.db import models
 from django.utils import timezone
 from django.utils.functional import cached_property
+
+
+DOMAIN_RE = re.compile(r"^(?=.{1,253}$)([a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,63}$")
+
+
+def parse_email_domains(text: str) -> list[str]:
+    """The domains an admin typed: one per line (or comma-separated), or a JSON list.
+    Lower-cased, without a leading "@", duplicates dropped, order kept."""
+    text = (text or "").strip()
+    if text.startswith("["):
+        try:
+            items = json.loads(text)
+        except ValueError:
+            raise ValidationError("Not a valid JSON list of domains.") from None
+        if not isinstance(items, list) or not all(isinstance(i, str) for i in items):
+            raise ValidationError("A JSON list of domains must hold strings only.")
+    else:
+        items = re.split(r"[\s,;]+", text)
+    domains = []
+    for item in items:
+        domain = item.strip().lower().lstrip("@").rstrip(".")
+        if domain and domain not in domains:
+            domains.append(domain)
+    return domains
+
+
+class Organisation(models.Model):
+    """A company whose people ask us for help. People whose e-mail domain it lists may sign up
+    themselves; whether they see each other's requests is the organisation's choice."""
+
+    name = models.CharField(max_length=120, unique=True)
+    email_domains = models.TextField(
+        blank=True,
+        help_text="Addresses at these domains may sign up as requesters of this organisation. "
+        'One per line, or a JSON list (["example.com", "shop.example.com"]). Empty: no '
+        "self sign-up.",
+    )
+    requesters_share_tickets = models.BooleanField(
+        "requesters see each other's requests",
+        default=False,
+        help_text="Requesters of this organisation may read (not answer) each other's "
+        "requests and their public replies. Internal notes stay with support.",
+    )
+
+    class Meta:
+        ordering = ["name"]
+
+    def __str__(self):
+        return self.name
+
+    @property
+    def domain_list(self) -> list[str]:
+        try:
+            return parse_email_domains(self.email_domains)
+        except ValidationError:
+            return []
+
+    def clean(self):
+        domains = parse_email_domains(self.email_domains)
+        bad = [d for d in domains if not DOMAIN_RE.match(d)]
+        if bad:
+            raise ValidationError({"email_domains": f"Not a domain: {', '.join(bad)}."})
+        # One domain, one organisation: otherwise a sign-up could not say where it belongs.
+        for other in Organisation.objects.exclude(pk=self.pk).exclude(email_domains=""):
+            taken = sorted(set(domains) & set(other.domain_list))
+            if taken:
+                raise ValidationError(
+                    {"email_domains": f"{', '.join(taken)} already belongs to {other.name}."}
+                )
+        self.email_domains = "\n".join(domains)
 
 
 class UserManager(BaseUserManager):
@@ -43,7 +117,13 @@ class User(AbstractBaseUser, PermissionsMixin):
     email = models.EmailField(unique=True)
     full_name = models.CharField(max_length=150, blank=True)
     # Requester attributes that routing rules and SLA policies look at.
-    organisation = models.CharField(max_length=120, blank=True)
+    organisation = models.ForeignKey(
+        Organisation,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="members",
+    )
     department = models.CharField(max_length=120, blank=True)
     site = models.CharField(max_length=120, blank=True)
     is_vip = models.BooleanField("VIP", default=False)
@@ -90,6 +170,11 @@ class User(AbstractBaseUser, PermissionsMixin):
     @property
     def email_domain(self) -> str:
         return self.email.rsplit("@", 1)[-1].lower()
+
+    @property
+    def organisation_name(self) -> str:
+        """What routing conditions and SLA policies compare: "" when there is none."""
+        return self.organisation.name if self.organisation_id else ""
 
     @cached_property
     def memberships(self) -> list["Membership"]:

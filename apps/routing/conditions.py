@@ -76,7 +76,7 @@ def ticket_facts(ticket: Ticket) -> dict[str, str]:
         "text": f"{subject}\n{description}",
         "requester_email": requester.email.casefold(),
         "requester_domain": requester.email_domain,
-        "requester_organisation": requester.organisation.casefold(),
+        "requester_organisation": requester.organisation_name.casefold(),
         "requester_department": requester.department.casefold(),
         "requester_site": requester.site.casefold(),
         "requester_vip": "yes" if requester.is_vip else "no",

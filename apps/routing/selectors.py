@@ -16,7 +16,7 @@ def triage_list() -> QuerySet[Ticket]:
     return (
         Ticket.objects.active()
         .filter(team__is_triage=True)
-        .select_related("requester", "category", "location", "product")
+        .select_related("requester__organisation", "category", "location", "product")
         .order_by("created_at", "id")
     )
 

@@ -50,7 +50,7 @@ def _matches(policy: Policy, ticket: Ticket) -> bool:
         and (policy.team_id is None or policy.team_id == ticket.team_id)
         and (
             not policy.organisation
-            or policy.organisation.lower() == ticket.requester.organisation.lower()
+            or policy.organisation.lower() == ticket.requester.organisation_name.lower()
         )
     )
 
@@ -257,7 +257,7 @@ def clocks_sync(
     now = timezone.now()
     event_at = event_at or now
     if ticket is None:
-        ticket = Ticket.objects.select_related("requester").get(pk=ticket_id)
+        ticket = Ticket.objects.select_related("requester__organisation").get(pk=ticket_id)
     clocks = [] if new else list(ticket.sla_clocks.select_for_update().order_by("metric", "cycle"))
     policy = policy_for_ticket(ticket=ticket, may_be_chosen=policy_applied or not new)
     if policy is None:

@@ -61,16 +61,20 @@ def subtask_link_mail_queue(
     subtask: Subtask,
     user_id: int | None = None,
     resend_pause: datetime.timedelta | None = None,
+    claimed: bool = False,
 ) -> bool:
     """Store the e-mail with their link for the assignee(s) — or only ``user_id`` — in the
     caller's transaction. Claimed on ``link_mailed_at``: once per assignment, or (a re-send)
-    once per ``resend_pause``. Returns whether this call claimed it."""
-    now = timezone.now()
+    once per ``resend_pause``. Returns whether this call claimed it. ``claimed``: the caller set
+    ``link_mailed_at`` itself (a subtask created in this transaction)."""
+    now = subtask.link_mailed_at if claimed else timezone.now()
     unmailed = Q(link_mailed_at__isnull=True)
     if resend_pause is not None:
         unmailed |= Q(link_mailed_at__lt=now - resend_pause)
     with transaction.atomic(savepoint=False):  # the claim and its messages, together
-        if not Subtask.objects.filter(unmailed, pk=subtask.pk).update(link_mailed_at=now):
+        if not claimed and not Subtask.objects.filter(unmailed, pk=subtask.pk).update(
+            link_mailed_at=now
+        ):
             return False
         for person in _assignees(subtask):
             if user_id is not None and person.pk != user_id:

@@ -118,6 +118,8 @@ AUTHENTICATION_BACKENDS = [
     "axes.backends.AxesStandaloneBackend",
     "django.contrib.auth.backends.ModelBackend",
     "apps.accounts.backends.SignInLinkBackend",
+    # OpenID Connect single sign-on: answers only the callback of a configured provider.
+    "apps.accounts.oidc.OIDCBackend",
 ]
 LOGIN_URL = "accounts:login"
 LOGIN_REDIRECT_URL = "home"
@@ -135,6 +137,31 @@ PASSWORD_RESET_TIMEOUT = SIGN_IN_LINK_MAX_AGE
 # sign in with their password (and reset it with `manage.py changepassword`).
 EMAIL_SIGN_IN_FOR_STAFF = env.bool("EMAIL_SIGN_IN_FOR_STAFF", default=True)
 EMAIL_SIGN_IN_FOR_SUPERUSERS = env.bool("EMAIL_SIGN_IN_FOR_SUPERUSERS", default=False)
+# --- Single sign-on with OpenID Connect (mozilla-django-oidc; apps.accounts.oidc). Off unless
+# OIDC_RP_CLIENT_ID is set. Endpoints come from OIDC_OP_DISCOVERY (the provider's
+# .well-known/openid-configuration) or are given one by one; an explicit one wins.
+OIDC_RP_CLIENT_ID = env.str("OIDC_RP_CLIENT_ID", default="")
+OIDC_RP_CLIENT_SECRET = env.str("OIDC_RP_CLIENT_SECRET", default="")
+OIDC_ENABLED = bool(OIDC_RP_CLIENT_ID)
+OIDC_PROVIDER_NAME = env.str("OIDC_PROVIDER_NAME", default="single sign-on")
+OIDC_OP_DISCOVERY = env.str("OIDC_OP_DISCOVERY", default="")
+OIDC_OP_ISSUER = env.str("OIDC_OP_ISSUER", default="")
+OIDC_OP_AUTHORIZATION_ENDPOINT = env.str("OIDC_OP_AUTHORIZATION_ENDPOINT", default="")
+OIDC_OP_TOKEN_ENDPOINT = env.str("OIDC_OP_TOKEN_ENDPOINT", default="")
+OIDC_OP_USER_ENDPOINT = env.str("OIDC_OP_USER_ENDPOINT", default="")
+OIDC_OP_JWKS_ENDPOINT = env.str("OIDC_OP_JWKS_ENDPOINT", default="")
+# Only asymmetric signatures: the key comes from the provider's JWKS, never from the secret.
+OIDC_RP_SIGN_ALGO = env.str("OIDC_RP_SIGN_ALGO", default="RS256")
+OIDC_RP_SCOPES = "openid email profile"
+# Whether an unknown (verified) e-mail address becomes a new requester; off: only people who
+# already have an account may sign in this way.
+OIDC_CREATE_USERS = env.bool("OIDC_CREATE_USERS", default=True)
+OIDC_USE_PKCE = True
+OIDC_TIMEOUT = env.float("OIDC_TIMEOUT", default=5.0)  # seconds per call to the provider
+OIDC_AUTHENTICATION_CALLBACK_URL = "oidc:callback"
+# Tokens are checked once at sign-in, then the desk's own session rules; none are kept.
+OIDC_STORE_ACCESS_TOKEN = False
+OIDC_STORE_ID_TOKEN = False
 # Seconds an API token works after it was issued (0: until the password changes). Changing
 # the password ends every token at once.
 API_TOKEN_MAX_AGE = env.int("API_TOKEN_MAX_AGE", default=30 * 24 * 3600)

@@ -177,6 +177,9 @@ def subtask_create(
     )
     deps = _dependencies(subtask, depends_on)
     comments = _shared_comments(ticket, shared_comment_ids)
+    if user or team:
+        # Claimed by its own INSERT: nobody else can see the new row to mail it too.
+        subtask.link_mailed_at = timezone.now()
     subtask.save()
     if deps:  # a new subtask has none to replace: add, and skip the query when empty
         subtask.depends_on.add(*deps)
@@ -190,7 +193,8 @@ def subtask_create(
         blocking=blocking,
         **({"source": source} if source else {}),
     )
-    _mail_link_after_commit(subtask)
+    if user or team:
+        subtask_link_mail_queue(subtask=subtask, claimed=True)
     return subtask
 
 
