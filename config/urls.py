@@ -11,6 +11,7 @@ admin.site.site_title = "Switchboard admin"
 urlpatterns = [
     path("", home, name="home"),
     path("accounts/", include("apps.accounts.urls")),
+    path("oidc/", include("apps.accounts.oidc_urls")),
     path("portal/", include("apps.tickets.urls.portal")),
     path("desk/", include("apps.tickets.urls.workspace")),
     path("desk/tiers/", include("apps.tickets.tiers.urls")),

@@ -147,6 +147,9 @@ POLICIES: dict[str, Policy] = {
     "accounts:sign-in-link": P(
         on="link"
     ),  # a subtask's link is no sign-in link, a forged one neither
+    # Sign-up: signed-in people are sent home. A forged confirmation link answers 400.
+    "accounts:sign-up": P(anonymous="allow"),
+    "accounts:sign-up-confirm": P(on="link"),
     "accounts:password-reset": PUBLIC,
     "accounts:password-reset-done": PUBLIC,
     # Django's page answers a forged link with 200 "This link is invalid": nothing to leak.
@@ -154,6 +157,11 @@ POLICIES: dict[str, Policy] = {
         on="link", anonymous="allow", user="allow", agent="allow", absent="allow"
     ),
     "accounts:password-reset-complete": PUBLIC,
+    # Single sign-on is off in the test settings: both answer 404. Configured, the start
+    # redirects to the provider and a callback without a valid code and state redirects to the
+    # sign-in page; tests/accounts/test_oidc.py covers that flow end to end.
+    "oidc:authenticate": P(),
+    "oidc:callback": P(),
     # Portal: a requester's own tickets.
     "portal:tickets": SIGNED_IN,
     "portal:new": SIGNED_IN,

@@ -45,3 +45,24 @@ class PasswordResetForm(auth_forms.PasswordResetForm):
 class SetPasswordForm(auth_forms.SetPasswordForm):
     def save(self, commit=True):
         return user_set_password(user=self.user, password=self.cleaned_data["new_password1"])
+
+
+class SignUpForm(forms.Form):
+    full_name = forms.CharField(label="Your name", max_length=150)
+    email = forms.EmailField(label="Work e-mail", max_length=254)
+    password = forms.CharField(
+        label="Password",
+        strip=False,
+        widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
+    )
+
+    def add_service_error(self, error):
+        self.add_error(error.field if error.field in self.fields else None, error.message)
+
+
+class SignUpConfirmForm(forms.Form):
+    password = forms.CharField(
+        label="The password you chose",
+        strip=False,
+        widget=forms.PasswordInput(attrs={"autocomplete": "current-password", "autofocus": True}),
+    )

@@ -13,7 +13,6 @@ from django.db import models
 from django.utils import timezone
 from django.utils.functional import cached_property
 
-
 DOMAIN_RE = re.compile(r"^(?=.{1,253}$)([a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,63}$")
 
 

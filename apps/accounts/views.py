@@ -10,10 +10,19 @@ from django.urls import reverse_lazy
 from django.views.decorators.http import require_http_methods
 
 from apps.core.errors import ApplicationError
-from apps.core.ratelimits import TOO_MANY_MAILS, mail_form_over_limit, rate_limited
+from apps.core.ratelimits import TOO_MANY_MAILS, mail_form_over_limit, over_limit, rate_limited
 
-from .forms import PasswordResetForm, SetPasswordForm, SignInForm, SignInLinkForm
+from .forms import (
+    PasswordResetForm,
+    SetPasswordForm,
+    SignInForm,
+    SignInLinkForm,
+    SignUpConfirmForm,
+    SignUpForm,
+)
+from .oidc import sign_on_provider_name
 from .services import sign_in_link_send, sign_in_link_user
+from .signup import sign_up_confirm, sign_up_link_user, user_sign_up
 
 
 def home(request):
@@ -28,7 +37,9 @@ class SignInView(auth_views.LoginView):
     redirect_authenticated_user = True
 
     def get_context_data(self, **kwargs):
-        return super().get_context_data(link_form=SignInLinkForm(), **kwargs)
+        return super().get_context_data(
+            link_form=SignInLinkForm(), oidc_provider_name=sign_on_provider_name(), **kwargs
+        )
 
 
 @require_http_methods(["GET", "POST"])
@@ -61,6 +72,61 @@ def sign_in_link(request, token):
         messages.success(request, f"Welcome, {user.get_short_name()}.")
         return redirect("home")
     return render(request, "accounts/link_confirm.html", {"token": token})
+
+
+@require_http_methods(["GET", "POST"])
+def sign_up(request):
+    """Self sign-up. Every accepted address gets the same answer, account or not."""
+    if request.user.is_authenticated:
+        return redirect("home")
+    form = SignUpForm(request.POST or None)
+    if request.method == "POST":
+        email = form.cleaned_data["email"] if form.is_valid() else None
+        if mail_form_over_limit(request, email):
+            return rate_limited(request, TOO_MANY_MAILS)
+        if email:
+            try:
+                user_sign_up(
+                    email=email,
+                    full_name=form.cleaned_data["full_name"],
+                    password=form.cleaned_data["password"],
+                )
+            except ApplicationError as error:
+                form.add_service_error(error)
+            else:
+                return render(request, "accounts/sign_up_sent.html", {"email": email})
+    status = 400 if form.errors else 200
+    return render(request, "accounts/sign_up.html", {"form": form}, status=status)
+
+
+@require_http_methods(["GET", "POST"])
+def sign_up_confirm_view(request, token):
+    """GET shows the form; the POST (with the password chosen at sign-up) activates the
+    account and signs in, so a mail scanner following the link changes nothing."""
+    try:
+        sign_up_link_user(token=token)
+    except ApplicationError as error:
+        context = {"error": error.message}
+        return render(request, "accounts/sign_up_invalid.html", context, status=400)
+    form = SignUpConfirmForm(request.POST or None)
+    if request.method == "POST":
+        # Guessing the password needs the link, which only the mailbox has; still limited.
+        if over_limit(request, group="sign-up-confirm", rate=settings.RATELIMIT_MAIL_PER_CLIENT):
+            return rate_limited(request)
+        if form.is_valid():
+            try:
+                user = sign_up_confirm(token=token, password=form.cleaned_data["password"])
+            except ApplicationError as error:
+                if error.field is None:  # used meanwhile
+                    context = {"error": error.message}
+                    return render(request, "accounts/sign_up_invalid.html", context, status=400)
+                form.add_error("password", error.message)
+            else:
+                login(request, user, backend="django.contrib.auth.backends.ModelBackend")
+                messages.success(request, f"Welcome, {user.get_short_name()}.")
+                return redirect("home")
+    status = 400 if form.errors else 200
+    return render(request, "accounts/sign_up_confirm.html", {"form": form}, status=status)
 
 
 class PasswordResetView(auth_views.PasswordResetView):

@@ -7,12 +7,31 @@ from apps.accounts.models import Tier, User
 from .models import Ticket
 
 
+def shares_with_colleagues(user: User) -> bool:
+    """Whether the user's organisation lets its requesters read each other's requests."""
+    return bool(
+        user.is_authenticated
+        and user.organisation_id
+        and user.organisation.requesters_share_tickets
+    )
+
+
+def colleagues_tickets_q(user: User) -> Q:
+    """Requests of the user's organisation, when it shares them; none otherwise."""
+    if not shares_with_colleagues(user):
+        return Q(pk__in=[])
+    return Q(requester__organisation_id=user.organisation_id)
+
+
 def visible_tickets_q(user: User) -> Q:
-    """Tickets a user may know exist: their own requests, and for agents their teams' queues
-    and anything assigned to them. Admins see every ticket."""
+    """Tickets a user may know exist: their own requests (and their colleagues', where their
+    organisation shares them), and for agents their teams' queues and anything assigned to
+    them. Admins see every ticket."""
     if user.is_superuser:
         return Q()
     q = Q(requester=user)
+    if shares_with_colleagues(user):
+        q |= colleagues_tickets_q(user)
     if user.is_agent:
         # The holder (touch and hold) follows the ticket across teams and tiers.
         q |= Q(team__in=user.team_ids) | Q(assignee=user) | Q(holder=user)
@@ -46,6 +65,17 @@ def is_requester(user: User, ticket: Ticket) -> bool:
     return user.is_authenticated and ticket.requester_id == user.pk
 
 
+def is_colleague(user: User, ticket: Ticket) -> bool:
+    """May read (never answer) the ticket as a colleague of its requester: same organisation,
+    and the organisation shares its requests."""
+    return (
+        user.is_authenticated
+        and not is_requester(user, ticket)
+        and shares_with_colleagues(user)
+        and ticket.requester.organisation_id == user.organisation_id
+    )
+
+
 def ticket_page_for(user: User, ticket: Ticket) -> str | None:
     """The URL name of the page where this person may open the ticket: the portal for its
     requester, the workspace for whoever may work it. None when they may not (any more): the
@@ -54,4 +84,6 @@ def ticket_page_for(user: User, ticket: Ticket) -> str | None:
         return "portal:ticket"
     if can_work(user, ticket):
         return "workspace:ticket"
+    if is_colleague(user, ticket):
+        return "portal:ticket"
     return None

@@ -7,7 +7,7 @@ from apps.accounts.models import User
 
 from . import extensions
 from .models import Attachment, Comment, Ticket, TicketEvent, reference_to_pk
-from .permissions import can_work, visible_tickets_q
+from .permissions import can_work, colleagues_tickets_q, visible_tickets_q
 
 
 def ticket_list_visible(*, user: User) -> QuerySet[Ticket]:
@@ -36,10 +36,15 @@ def _queue_scope(user: User) -> QuerySet[Ticket]:
     return Ticket.objects.filter(scope)
 
 
-def ticket_list_for_requester(*, user: User) -> QuerySet[Ticket]:
+def ticket_list_for_requester(*, user: User, organisation: bool = False) -> QuerySet[Ticket]:
+    """The portal list: the user's own requests, or with ``organisation`` those of everyone in
+    their organisation when it shares them (just their own when it does not)."""
+    scope = Q(requester=user)
+    if organisation:
+        scope |= colleagues_tickets_q(user)
     return (
-        Ticket.objects.filter(requester=user)
-        .select_related("category", "team")
+        Ticket.objects.filter(scope)
+        .select_related("category", "team", "requester")
         .order_by("-updated_at", "-id")
     )
 

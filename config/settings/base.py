@@ -132,6 +132,8 @@ AUTH_PASSWORD_VALIDATORS = [
 # How long a sign-in link (or a password-reset link) e-mailed to someone stays valid.
 SIGN_IN_LINK_MAX_AGE = env.int("SIGN_IN_LINK_MAX_AGE", default=15 * 60)
 PASSWORD_RESET_TIMEOUT = SIGN_IN_LINK_MAX_AGE
+# How long the link that confirms a self sign-up (apps.accounts.signup) stays valid.
+SIGN_UP_LINK_MAX_AGE = env.int("SIGN_UP_LINK_MAX_AGE", default=2 * 24 * 3600)
 # Whether admins (is_staff) and superusers may sign in by e-mail: a sign-in link, or a
 # password-reset link. Whoever reads their mailbox could otherwise become them; superusers
 # sign in with their password (and reset it with `manage.py changepassword`).

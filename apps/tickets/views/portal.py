@@ -9,7 +9,7 @@ from apps.core.errors import ApplicationError
 
 from ..forms import ReplyForm, TicketNewForm
 from ..models import Status
-from ..permissions import is_requester
+from ..permissions import is_colleague, is_requester, shares_with_colleagues
 from ..selectors import (
     attachment_list_for,
     comment_list_for,
@@ -24,8 +24,17 @@ PER_PAGE = 20
 
 @login_required
 def ticket_list(request):
-    page = paginate(request, ticket_list_for_requester(user=request.user), PER_PAGE)
-    return render(request, "tickets/portal/list.html", {"page": page, "nav": "portal"})
+    shares = shares_with_colleagues(request.user)
+    organisation = shares and request.GET.get("scope") == "organisation"
+    tickets = ticket_list_for_requester(user=request.user, organisation=organisation)
+    context = {
+        "page": paginate(request, tickets, PER_PAGE),
+        "shares": shares,
+        "organisation": organisation,
+        "query": "scope=organisation" if organisation else "",
+        "nav": "portal",
+    }
+    return render(request, "tickets/portal/list.html", context)
 
 
 @login_required
@@ -57,26 +66,32 @@ def ticket_new(request):
     return render(request, "tickets/portal/new.html", context, status=400 if form.errors else 200)
 
 
-def _own_ticket(request, reference):
-    """The portal shows a person their own requests only; agents work others' in the desk."""
+def _own_ticket(request, reference, *, colleagues: bool = False):
+    """The portal shows a person their own requests (and, to read, ``colleagues``' where
+    their organisation shares them); agents work others' in the desk."""
     ticket = ticket_get(user=request.user, key=reference)
-    if not is_requester(request.user, ticket):
-        return None, redirect("workspace:ticket", reference=ticket.reference)
-    return ticket, None
+    if is_requester(request.user, ticket):
+        return ticket, None
+    if colleagues and is_colleague(request.user, ticket):
+        return ticket, None
+    return None, redirect("workspace:ticket", reference=ticket.reference)
 
 
 def _render_ticket(request, ticket, form, status=200):
     # Even an agent reading their own request sees it as its requester does: no notes.
     comments = comment_list_for(user=request.user, ticket=ticket).filter(is_internal=False)
     files = attachment_list_for(user=request.user, ticket=ticket).filter(comment__isnull=True)
+    own = is_requester(request.user, ticket)
     context = {
+        "own": own,  # a colleague reads the request; only its requester answers it
         "ticket": ticket,
         "comments": comments,
         "ticket_files": files,
         "form": form,
         "is_closed": ticket.status == Status.CLOSED,
         "is_resolved": ticket.status == Status.RESOLVED,
-        "panels": panels_html(request, "requester", ticket),
+        # Features' requester panels act for the requester: not shown to a colleague.
+        "panels": panels_html(request, "requester", ticket) if own else [],
         "nav": "portal",
     }
     return render(request, "tickets/portal/ticket.html", context, status=status)
@@ -84,7 +99,7 @@ def _render_ticket(request, ticket, form, status=200):
 
 @login_required
 def ticket_detail(request, reference):
-    ticket, away = _own_ticket(request, reference)
+    ticket, away = _own_ticket(request, reference, colleagues=True)
     return away or _render_ticket(request, ticket, ReplyForm())
 
 
