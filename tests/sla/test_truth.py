@@ -307,3 +307,15 @@ def test_the_migration_marks_clocks_stopped_late_and_tells_nobody(standard, open
         found = services.sla_sweep()
     assert wrong.pk not in found["breach"]
     assert late.events.filter(kind="sla_breached").count() == 0
+
+
+@pytest.mark.parametrize("template", ["sla/_compliance_cell.html", "sla/_compliance_metric.html"])
+def test_none_on_time_reads_zero_percent_not_a_dash(template):
+    """0 of 2 on time is 0.0 %, a figure; "—" is only for nothing decided yet."""
+    from django.template.loader import render_to_string
+
+    late = {"on_time": 0, "total": 2, "breached": 2, "percent": 0.0, "metric": "first_response"}
+    empty = {"on_time": 0, "total": 0, "breached": 0, "percent": None, "metric": "first_response"}
+    context = {"row": late, "rows": [late]}
+    assert "0.0 %" in render_to_string(template, context)
+    assert "— %" in render_to_string(template, {"row": empty, "rows": [empty]})
