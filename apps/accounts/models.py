@@ -177,9 +177,12 @@ class User(AbstractBaseUser, PermissionsMixin):
 
     @cached_property
     def memberships(self) -> list["Membership"]:
-        """This user's team seats, read once per request."""
+        """This user's team seats, read once per request (or from a ``with_seats`` prefetch,
+        so a list of people costs one query, not one per person)."""
         if not self.pk:
             return []
+        if "team_memberships" in getattr(self, "_prefetched_objects_cache", {}):
+            return list(self.team_memberships.all())
         return list(self.team_memberships.select_related("team"))
 
     @cached_property
@@ -270,3 +273,10 @@ class Membership(models.Model):
 
     def __str__(self):
         return f"{self.user} in {self.team} ({self.get_tier_display()})"
+
+
+def with_seats(users: models.QuerySet) -> models.QuerySet:
+    """People with their team seats loaded in one query, for code that asks many of them what
+    they may do (``team_ids``, ``is_agent``, permissions)."""
+    seats = Membership.objects.select_related("team")
+    return users.prefetch_related(models.Prefetch("team_memberships", queryset=seats))

@@ -8,7 +8,7 @@ from django.conf import settings
 from django.template.loader import render_to_string
 from django.urls import reverse
 
-from apps.accounts.models import User
+from apps.accounts.models import User, with_seats
 from apps.core.models import OutboxMessage
 from apps.core.outbox import mail_domain, outbox_enqueue
 from apps.tickets.models import EventKind, TicketEvent
@@ -36,19 +36,19 @@ def _recipients(event: TicketEvent) -> list[tuple[str, User]]:
         return [("ticket_resolved", ticket.requester)]
     if event.kind == "notified":
         users = User.objects.filter(pk__in=event.data.get("user_ids", []), is_active=True)
-        return [("notified", user) for user in users.order_by("pk")]
+        # Their seats decide whether each may open the ticket: one query for all of them.
+        return [("notified", user) for user in with_seats(users).order_by("pk")]
     return []
 
 
-def _render(kind: str, event: TicketEvent, person: User) -> tuple[str, str]:
+def _render(kind: str, event: TicketEvent, person: User, comment) -> tuple[str, str]:
     ticket = event.ticket
-    comment_id = event.data.get("comment_id")
     context = {
         "ticket": ticket,
         "event": event,
         "person": person,
         "url": ticket_url_for(person, ticket),
-        "comment": ticket.comments.filter(pk=comment_id).first() if comment_id else None,
+        "comment": comment,
     }
     subject = render_to_string(f"mail/{kind}_subject.txt", context).strip()
     body = render_to_string(f"mail/{kind}.txt", context)
@@ -70,10 +70,12 @@ def notifications_queue_for_event(*, event: TicketEvent) -> list[OutboxMessage]:
     """Store one message per recipient in the event's transaction; the outbox sends it after
     commit. A re-delivered event stores nothing new (the dedupe key names event and person)."""
     queued = []
+    comment_id = event.data.get("comment_id")
+    comment = event.ticket.comments.filter(pk=comment_id).first() if comment_id else None
     for kind, person in _recipients(event):
         if not person.email:
             continue
-        subject, body = _render(kind, event, person)
+        subject, body = _render(kind, event, person, comment)
         message = outbox_enqueue(
             kind=kind,
             to=person.email,

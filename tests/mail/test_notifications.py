@@ -99,3 +99,22 @@ def test_a_redelivered_event_queues_no_second_message(opened, mailoutbox):
     event = opened.events.get(kind="created")
     assert notifications_queue_for_event(event=event) == []
     assert OutboxMessage.objects.filter(dedupe_key__startswith=f"event:{event.pk}:").count() == 1
+
+
+def test_notifying_a_whole_team_costs_the_same_queries_as_one_person(opened, team):
+    """Whether each person may still open the ticket is read from their seats, loaded for all
+    of them in one query, not one query per person."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from apps.tickets.events import notify
+    from tests.factories import agent_of
+
+    def queries_to_notify(people) -> int:
+        with CaptureQueriesContext(connection) as queries:
+            notify(ticket=opened, user_ids=[p.pk for p in people], message="Heads up", source="t")
+        return len(queries)
+
+    one = [agent_of(team, email="one@example.com")]
+    many = [agent_of(team, email=f"agent{n}@example.com") for n in range(6)]
+    assert queries_to_notify(many) == queries_to_notify(one) + len(many) - 1  # one insert each
