@@ -297,9 +297,9 @@ CELERY_RESULT_BACKEND = env.str(
 # not hang on it (apps.core.queue logs the failure; the outbox and the SLA sweep retry later).
 BROKER_TIMEOUT = env.float("BROKER_TIMEOUT", default=2.0)
 # Redis re-delivers a task nobody acknowledged within this many seconds (acks_late: a worker
-# that died mid-task). It must exceed the longest countdown/ETA we schedule (retry backoff caps
-# at 600 s in apps.mail.tasks) and the task time limit (CELERY_TASK_TIME_LIMIT, 120 s), or a
-# task still waiting or running would be delivered twice. Tasks are idempotent anyway; an hour
+# that died mid-task). It must exceed any countdown/ETA we schedule (none today: the outbox
+# keeps its retries in the database) and the task time limit (CELERY_TASK_TIME_LIMIT, 120 s),
+# or a task still running would be delivered twice. Tasks are idempotent anyway; an hour
 # keeps duplicates rare and a lost task's delay bounded.
 CELERY_VISIBILITY_TIMEOUT = env.int("CELERY_VISIBILITY_TIMEOUT", default=3600)
 CELERY_BROKER_TRANSPORT_OPTIONS = (
