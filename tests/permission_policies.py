@@ -51,6 +51,7 @@ OBJECTS = {
     "attachment": _TICKETS,
     "subtask": _TICKETS,
     "subtask_file": _TICKETS,
+    "inbound": _TICKETS,  # an e-mail received for each ticket
     "article": _ARTICLES,
     "article_file": _ARTICLES,
     "ticket_article": _ARTICLES,  # the requester's ticket with each article
@@ -183,6 +184,11 @@ POLICIES: dict[str, Policy] = {
     "tiers:holder": _post("ticket", agent="team"),
     "sla:at_risk": LEADS,
     "files:attachment": P(on="attachment", user="own", agent="own|team"),
+    # E-mail in: the HTTP entry takes a mailbox's bearer token, never a session. An e-mail as
+    # received (quotes, headers, the original file) is for the agents of its ticket.
+    "mail:inbound": _post(),
+    "mail:message": P(on="inbound", agent="team"),
+    "mail:message-raw": P(on="inbound", agent="team"),
     # Help centre: articles by audience.
     "kb:home": PUBLIC,
     "kb:suggest": PUBLIC,

@@ -15,6 +15,7 @@ from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
 from apps.accounts.models import User
 from apps.knowledge.models import Article, ArticleFile, ArticleStatus, Audience, Revision
+from apps.mail.models import InboundMessage
 from apps.routing.models import Rule
 from apps.subtasks.links import link_token
 from apps.subtasks.models import Subtask, SubtaskAttachment, SubtaskComment, SubtaskKind
@@ -86,6 +87,18 @@ def _file(model, **fields):
     )
 
 
+def _inbound(ticket):
+    raw = f"From: {ticket.requester.email}\r\nSubject: more\r\n\r\nFor {ticket.reference}.\r\n"
+    return InboundMessage.objects.create(
+        raw=raw.encode(),
+        sha256=InboundMessage.digest(raw.encode()),
+        size=len(raw),
+        source="pipe",
+        ticket=ticket,
+        status="comment",
+    )
+
+
 @pytest.fixture
 def world(db):
     """Two teams; a ticket of the requester and one of another requester in team A, one in
@@ -125,6 +138,7 @@ def world(db):
         kwargs[("attachment", key)] = {"pk": ticket_file.pk}
         kwargs[("subtask", key)] = {"pk": subtasks[key].pk, "reference": ticket.reference}
         kwargs[("subtask_file", key)] = {"pk": task_file.pk}
+        kwargs[("inbound", key)] = {"pk": _inbound(ticket).pk}
     absent = {
         "reference": "SB-99999999",
         "key": "SB-99999999",
@@ -132,7 +146,15 @@ def world(db):
         "slug": "no-such",
         "number": 1,
     }
-    for on in ("ticket", "attachment", "subtask", "subtask_file", "article", "article_file"):
+    for on in (
+        "ticket",
+        "attachment",
+        "subtask",
+        "subtask_file",
+        "inbound",
+        "article",
+        "article_file",
+    ):
         kwargs[(on, "absent")] = absent
     kwargs[("ticket_article", "absent")] = {**absent, "reference": tickets["own"].reference}
 

@@ -136,6 +136,10 @@ class User(AbstractBaseUser, PermissionsMixin):
     date_joined = models.DateTimeField(default=timezone.now)
     # API tokens issued before this stop working (apps.accounts.authentication).
     password_changed_at = models.DateTimeField(null=True, blank=True, editable=False)
+    # A mail server said this address cannot take mail (a bounce): notifications skip it until
+    # an admin clears the date (after the person's address is fixed).
+    email_bounced_at = models.DateTimeField("e-mail bounced", null=True, blank=True)
+    email_bounce_reason = models.CharField(max_length=300, blank=True)
 
     objects = UserManager()
 
@@ -165,6 +169,10 @@ class User(AbstractBaseUser, PermissionsMixin):
 
     def get_short_name(self):
         return (self.full_name or self.email).split(" ")[0]
+
+    @property
+    def takes_mail(self) -> bool:
+        return bool(self.email) and self.email_bounced_at is None
 
     @property
     def email_domain(self) -> str:

@@ -28,6 +28,8 @@ class OutboxMessage(models.Model):
     dedupe_key = models.CharField(max_length=255, unique=True)
     # A ticket's reference, to find its mail in the admin (core cannot point at tickets).
     ticket_reference = models.CharField(max_length=40, blank=True, db_index=True)
+    # Where a reply to this message belongs ("ticket:12", "subtask:34"); "" for none.
+    thread = models.CharField(max_length=40, blank=True)
     status = models.CharField(
         max_length=10, choices=OutboxStatus.choices, default=OutboxStatus.PENDING
     )

@@ -24,6 +24,7 @@ from django.db import connections, router, transaction
 from django.db.models import Count, F, Min, Q
 from django.utils import timezone
 
+from .mailthread import message_id_for, reply_address_for
 from .models import OutboxMessage, OutboxStatus
 from .queue import publish, publish_after_commit
 from .text import squash_line
@@ -59,9 +60,12 @@ def outbox_enqueue(
     dedupe_key: str,
     headers: dict[str, str] | None = None,
     ticket_reference: str = "",
+    thread: str = "",
 ) -> OutboxMessage | None:
     """Store one message in the current transaction and send it after commit.
 
+    ``thread`` ("ticket:12", "subtask:34") is where a reply to it belongs; "" for messages
+    whose replies must not land anywhere (sign-in links, password resets).
     Returns None when a message with this ``dedupe_key`` was stored before (a re-delivered
     event, a retried service): it is not stored or sent again.
     """
@@ -77,6 +81,7 @@ def outbox_enqueue(
         headers=headers or {},
         dedupe_key=_key(dedupe_key),
         ticket_reference=ticket_reference,
+        thread=thread,
     )
     message.pk = _insert_unless_stored(message)
     if message.pk is None:
@@ -150,9 +155,16 @@ def retry_delay(attempts: int) -> timedelta:
 
 
 def _deliver(message: OutboxMessage) -> None:
-    # A Message-ID of our own, fixed per row: if a message ever arrives twice, mail clients
-    # can tell it is the same one.
-    headers = {"Message-ID": f"<outbox.{message.pk}@{mail_domain()}>", **message.headers}
+    headers = {
+        **message.headers,
+        # Fixed per row, so a message that ever arrives twice is seen as the same one; signed,
+        # so a reply quoting it (or written to the Reply-To) proves what it answers.
+        "Message-ID": message_id_for(message.pk, mail_domain()),
+        "Reply-To": reply_address_for(message.pk),
+        # RFC 3834: out-of-office responders and other desks must not answer us (no loops).
+        "Auto-Submitted": "auto-generated",
+        "X-Auto-Response-Suppress": "All",
+    }
     EmailMessage(
         subject=message.subject, body=message.body, to=[message.to], headers=headers
     ).send()  # EMAIL_BACKEND, with EMAIL_TIMEOUT on every SMTP step

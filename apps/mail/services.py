@@ -29,16 +29,26 @@ def _recipients(event: TicketEvent) -> list[tuple[str, User]]:
         return [("ticket_received", ticket.requester)]
     if event.kind == EventKind.REPLIED:
         if event.data.get("by_agent"):
-            return [("agent_replied", ticket.requester)]
+            return [("agent_replied", person) for person in _requesters(ticket, event)]
+        # The requester's answer reaches the followers, a follower's the requester, as CCs do.
+        told = [("agent_replied", person) for person in _requesters(ticket, event)]
         if ticket.assignee_id and ticket.assignee_id != event.actor_id:
-            return [("requester_replied", ticket.assignee)]
+            told.append(("requester_replied", ticket.assignee))
+        return told
     if event.kind == EventKind.RESOLVED:
-        return [("ticket_resolved", ticket.requester)]
+        return [("ticket_resolved", person) for person in _requesters(ticket, event)]
     if event.kind == "notified":
         users = User.objects.filter(pk__in=event.data.get("user_ids", []), is_active=True)
         # Their seats decide whether each may open the ticket: one query for all of them.
         return [("notified", user) for user in with_seats(users).order_by("pk")]
     return []
+
+
+def _requesters(ticket, event: TicketEvent) -> list[User]:
+    """The requester and the ticket's followers, but not whoever wrote the message."""
+    followers = User.objects.filter(followed_tickets__ticket=ticket, is_active=True)
+    people = [ticket.requester, *followers.order_by("pk")]
+    return [person for person in people if person.pk != event.actor_id]
 
 
 def _render(kind: str, event: TicketEvent, person: User, comment) -> tuple[str, str]:
@@ -55,10 +65,10 @@ def _render(kind: str, event: TicketEvent, person: User, comment) -> tuple[str, 
     return f"[{ticket.reference}] {subject}", body
 
 
-def _headers(kind: str, event: TicketEvent, person: User) -> dict[str, str]:
+def _headers(event: TicketEvent) -> dict[str, str]:
     reference, domain = event.ticket.reference, mail_domain()
+    # The outbox gives each message its own signed Message-ID and Reply-To (apps.core.mailthread).
     return {
-        "Message-ID": f"<{reference}.{event.pk}.{kind}.{person.pk}@{domain}>",
         # Replies thread on the ticket's first message, whatever the mail client.
         "In-Reply-To": f"<{reference}@{domain}>",
         "References": f"<{reference}@{domain}>",
@@ -73,17 +83,18 @@ def notifications_queue_for_event(*, event: TicketEvent) -> list[OutboxMessage]:
     comment_id = event.data.get("comment_id")
     comment = event.ticket.comments.filter(pk=comment_id).first() if comment_id else None
     for kind, person in _recipients(event):
-        if not person.email:
-            continue
+        if not person.takes_mail:
+            continue  # no address, or it bounced: mail would only bounce again
         subject, body = _render(kind, event, person, comment)
         message = outbox_enqueue(
             kind=kind,
             to=person.email,
             subject=subject,
             body=body,
-            headers=_headers(kind, event, person),
+            headers=_headers(event),
             dedupe_key=f"event:{event.pk}:{kind}:{person.email.lower()}",
             ticket_reference=event.ticket.reference,
+            thread=f"ticket:{event.ticket_id}",
         )
         if message is not None:
             queued.append(message)

@@ -30,6 +30,7 @@ FIELDS: dict[str, Field] = {
         Field("location", "Location", "lookup", Location),
         Field("product", "Product / tool", "lookup", Product),
         Field("channel", "Channel", "choice", choices=tuple(Channel.choices)),
+        Field("intake_address", "E-mailed to (mailbox address)", "text"),
         Field(
             "priority",
             "Priority",
@@ -70,6 +71,7 @@ def ticket_facts(ticket: Ticket) -> dict[str, str]:
         "location": ticket.location.name.casefold() if ticket.location_id else "",
         "product": ticket.product.name.casefold() if ticket.product_id else "",
         "channel": ticket.channel,
+        "intake_address": ticket.intake_address.casefold(),
         "priority": str(ticket.priority),
         "subject": subject,
         "description": description,

@@ -1,6 +1,6 @@
 """How subtasks plug into tickets: the resolve guard, the question resolving asks about open
-subtasks, the ticket panel, the queue column and filter, navigation, and the "create subtasks
-from a template" action for routing rules."""
+subtasks, the ticket panel, the queue column and filter, navigation, e-mailed answers to a
+subtask's mail, and the "create subtasks from a template" action for routing rules."""
 
 from apps.core.errors import ApplicationError
 from apps.core.numbers import as_id, is_id
@@ -67,7 +67,20 @@ def _apply(*, ticket, params, actor, source) -> str:
     return f"added {len(created)} subtasks from “{template.name}”"
 
 
+def _reply_by_mail(*, object_id: int, author, body: str, files) -> object:
+    """An e-mailed answer to a subtask's mail: a message on the subtask's own thread."""
+    from .models import Subtask
+    from .services import subtask_comment_add
+
+    subtask = Subtask.objects.select_related("ticket").filter(pk=object_id).first()
+    if subtask is None:
+        raise ApplicationError("The task this e-mail answers no longer exists.")
+    subtask_comment_add(subtask=subtask, author=author, body=body, files=files)
+    return subtask.ticket
+
+
 def register() -> None:
+    extensions.reply_target("subtask", _reply_by_mail)
     from . import selectors
     from .services import resolution
     from .views.agent import panel_context

@@ -27,9 +27,11 @@ BATCH = 200
 
 def _assignees(subtask: Subtask) -> list[User]:
     if subtask.assignee_user_id:
-        return [subtask.assignee_user] if subtask.assignee_user.is_active else []
+        person = subtask.assignee_user
+        return [person] if person.is_active and person.takes_mail else []
     if subtask.assignee_team_id:
-        return list(subtask.assignee_team.members.filter(is_active=True).order_by("pk"))
+        members = subtask.assignee_team.members.filter(is_active=True, email_bounced_at=None)
+        return list(members.order_by("pk"))
     return []
 
 
@@ -43,6 +45,7 @@ def _queue(template: str, *, to: User, subtask: Subtask, key: str, context: dict
         body=render_to_string(f"subtasks/email/{template}.txt", context),
         dedupe_key=key,
         ticket_reference=subtask.ticket.reference,
+        thread=f"subtask:{subtask.pk}",
     )
 
 

@@ -136,6 +136,14 @@ class Attached:
     filenames: list[str]
 
 
+@declare("followers_added", "added followers")
+@dataclasses.dataclass(frozen=True)
+class FollowersAdded:
+    user_ids: list[int]
+    names: list[str]
+    source: str = ""
+
+
 @declare("notified", "notified people")
 @dataclasses.dataclass(frozen=True)
 class Notified:

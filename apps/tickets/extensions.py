@@ -16,6 +16,9 @@ Each feature app registers from its ``AppConfig.ready()``:
 - ``nav_link(...)``: an entry in the top navigation for agents, leads or everyone signed in.
 - ``queue_filter(...)``: a named quick filter of the agent queue (``?flag=<name>``), e.g.
   "waiting on subtasks"; ``apply(queryset)`` narrows the queue.
+- ``reply_target(kind, fn)``: where an e-mailed reply to a message about something other than
+  the ticket itself belongs, e.g. a subtask. ``fn(object_id=, author=, body=, files=)`` adds it
+  there (raising ``ApplicationError`` when the author may not) and returns the ticket it is on.
 - ``business_seconds_provider(fn)``: ``fn(ticket, start, end) -> float`` measures a span in the
   business time of the ticket's calendar (the SLA app provides it; wall-clock until then).
 
@@ -90,6 +93,7 @@ _queue_columns: dict[str, QueueColumn] = {}
 _nav_links: dict[str, NavLink] = {}
 _queue_filters: dict[str, QueueFilter] = {}
 _business_seconds: list[Callable] = []
+_reply_targets: dict[str, Callable] = {}
 
 
 def resolve_guard(name: str, fn: Callable) -> None:
@@ -129,6 +133,14 @@ def queue_filter(flt: QueueFilter) -> None:
 
 def queue_filters() -> list[QueueFilter]:
     return sorted(_queue_filters.values(), key=lambda f: f.order)
+
+
+def reply_target(kind: str, fn: Callable) -> None:
+    _reply_targets[kind] = fn
+
+
+def reply_target_for(kind: str) -> Callable | None:
+    return _reply_targets.get(kind)
 
 
 def business_seconds_provider(fn: Callable) -> None:

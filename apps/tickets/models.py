@@ -102,6 +102,8 @@ class Ticket(models.Model):
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="requested_tickets"
     )
     channel = models.CharField(max_length=10, choices=Channel.choices, default=Channel.WEB)
+    # The address an e-mailed ticket was sent to (a mailbox), for routing rules; "" otherwise.
+    intake_address = models.CharField(max_length=254, blank=True)
     status = models.CharField(max_length=10, choices=Status.choices, default=Status.NEW)
     priority = models.PositiveSmallIntegerField(choices=Priority.choices, default=Priority.NORMAL)
     category = models.ForeignKey(Category, null=True, blank=True, on_delete=models.PROTECT)
@@ -180,6 +182,25 @@ class Comment(models.Model):
     def __str__(self):
         kind = "Internal note" if self.is_internal else "Reply"
         return f"{kind} on {self.ticket.reference} by {self.author}"
+
+
+class Follower(models.Model):
+    """Someone besides the requester who gets the ticket's public replies and whose e-mailed
+    answers land on it: people CC'd on the requester's e-mail, or added by an agent."""
+
+    ticket = models.ForeignKey(Ticket, on_delete=models.CASCADE, related_name="followers")
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="followed_tickets"
+    )
+    added_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["ticket", "user"], name="follower_once_per_ticket")
+        ]
+
+    def __str__(self):
+        return f"{self.user} follows {self.ticket.reference}"
 
 
 def attachment_path(instance, filename):

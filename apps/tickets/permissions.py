@@ -65,6 +65,15 @@ def is_requester(user: User, ticket: Ticket) -> bool:
     return user.is_authenticated and ticket.requester_id == user.pk
 
 
+def is_follower(user: User, ticket: Ticket) -> bool:
+    """Gets the public replies by e-mail and may answer them (never reads internal notes)."""
+    return (
+        user.is_authenticated
+        and user.is_active
+        and ticket.followers.filter(user_id=user.pk).exists()
+    )
+
+
 def is_colleague(user: User, ticket: Ticket) -> bool:
     """May read (never answer) the ticket as a colleague of its requester: same organisation,
     and the organisation shares its requests."""

@@ -21,6 +21,7 @@ from .events import (
     STATUS_EVENTS,
     Attached,
     Created,
+    FollowersAdded,
     NoteAdded,
     Replied,
     display,
@@ -33,6 +34,7 @@ from .models import (
     Channel,
     Comment,
     EventKind,
+    Follower,
     Location,
     Priority,
     Product,
@@ -40,7 +42,7 @@ from .models import (
     Tag,
     Ticket,
 )
-from .permissions import can_reply_to_requester, can_work, is_requester
+from .permissions import can_reply_to_requester, can_work, is_follower, is_requester
 from .selectors import agent_choices_for
 
 SUBJECT_MAX = 200  # Ticket.subject's max_length
@@ -134,8 +136,10 @@ def ticket_create(
     priority: int = Priority.NORMAL,
     attachments: Iterable[UploadedFile] = (),
     actor: User | None = None,
+    intake_address: str = "",
 ) -> Ticket:
-    """Open a ticket. Routing (if installed) reacts to the "created" event and places it."""
+    """Open a ticket. Routing (if installed) reacts to the "created" event and places it.
+    ``intake_address``: the mailbox an e-mailed ticket was sent to (rules may look at it)."""
     subject = single_line(
         subject, "subject", SUBJECT_MAX, message="Say in a few words what the problem is."
     )
@@ -151,6 +155,7 @@ def ticket_create(
         subject=subject,
         description=description,
         channel=channel,
+        intake_address=intake_address[:254],
         category=_lookup(Category, category, "category", offered_only=True),
         location=_lookup(Location, location, "location", offered_only=True),
         product=_lookup(Product, product, "product", offered_only=True),
@@ -388,7 +393,7 @@ def comment_add(
     """
     body = long_text(body, "body", message="Write a message first.")
     agent = can_work(author, ticket)
-    if not agent and not is_requester(author, ticket):
+    if not agent and not is_requester(author, ticket) and not is_follower(author, ticket):
         raise ApplicationError("You cannot reply to this ticket.", code="forbidden")
     if internal and not agent:
         raise ApplicationError("Only agents can add internal notes.", field="internal")
@@ -428,6 +433,27 @@ def _after_comment(*, ticket: Ticket, author: User, internal: bool, agent: bool)
     elif ticket.status in (Status.RESOLVED, Status.PENDING):
         ticket_update(ticket=ticket, actor=author, data={"status": Status.OPEN})
     Ticket.objects.filter(pk=ticket.pk).update(updated_at=timezone.now())
+
+
+@ticket_transaction()
+def followers_add(
+    *, ticket: Ticket, users: Iterable[User], actor: User | None, source: str = ""
+) -> list[User]:
+    """Add people who get the public replies (the requester and present followers are skipped).
+    Returns who was added."""
+    present = set(ticket.followers.values_list("user_id", flat=True)) | {ticket.requester_id}
+    added = [u for u in {u.pk: u for u in users if u.is_active}.values() if u.pk not in present]
+    if not added:
+        return []
+    Follower.objects.bulk_create([Follower(ticket=ticket, user=u) for u in added])
+    event_record(
+        ticket=ticket,
+        payload=FollowersAdded(
+            user_ids=[u.pk for u in added], names=[str(u) for u in added], source=source
+        ),
+        actor=actor,
+    )
+    return added
 
 
 @ticket_transaction()

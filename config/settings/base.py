@@ -370,6 +370,9 @@ CELERY_BEAT_SCHEDULE = {
         "task": "apps.subtasks.tasks.send_overdue_reminders",
         "schedule": 15 * 60.0,
     },
+    # E-mail in: read new mail from every IMAP mailbox; finish what a crash left half done.
+    "mail-poll": {"task": "apps.mail.tasks.mailboxes_poll_task", "schedule": 60.0},
+    "mail-sweep": {"task": "apps.mail.tasks.inbound_sweep_task", "schedule": 5 * 60.0},
 }
 # Monitoring sends this in X-Health-Token to read /healthz/'s details (staff see them signed in).
 HEALTH_TOKEN = env.str("HEALTH_TOKEN", default="")
@@ -388,6 +391,25 @@ SERVER_EMAIL = DEFAULT_FROM_EMAIL
 # Seconds each SMTP step (connect, each command) may take before the attempt counts as a
 # temporary failure. Below the task's soft time limit, so a hanging server is a retry.
 EMAIL_TIMEOUT = env.int("EMAIL_TIMEOUT", default=30)
+
+# --- E-mail in (apps.mail): replies go to MAIL_REPLY_TO with a signed "+m<id>-<sig>" tag (the
+# From address when empty); the mailbox behind it must deliver plus-addresses to Switchboard.
+MAIL_REPLY_TO = env.str("MAIL_REPLY_TO", default="")
+# Seals mailbox passwords in the database (apps.core.sealed); SECRET_KEY when empty.
+CREDENTIALS_KEY = env.str("CREDENTIALS_KEY", default="")
+# A message larger than this is stored and quarantined, never parsed (bytes).
+MAIL_MAX_MESSAGE_BYTES = env.int("MAIL_MAX_MESSAGE_BYTES", default=40 * 1024 * 1024)
+# Messages one sender may send in an hour, and e-mailed messages one ticket takes in an hour,
+# before the rest are set aside as "ignored" (a mail loop, a flood); an admin can accept them.
+MAIL_MAX_PER_SENDER_PER_HOUR = env.int("MAIL_MAX_PER_SENDER_PER_HOUR", default=30)
+MAIL_MAX_PER_TICKET_PER_HOUR = env.int("MAIL_MAX_PER_TICKET_PER_HOUR", default=20)
+# Who may open a ticket by mail when no mailbox names the address it came to:
+# "anyone" (an account is made for a new sender), "domains" (known organisations' domains),
+# "known" (people who already have an account).
+MAIL_UNKNOWN_SENDERS = env.str("MAIL_UNKNOWN_SENDERS", default="anyone")
+# IMAP: how long one mailbox poll may wait on the server, and how many messages it takes a run.
+MAIL_IMAP_TIMEOUT = env.int("MAIL_IMAP_TIMEOUT", default=30)
+MAIL_IMAP_BATCH = env.int("MAIL_IMAP_BATCH", default=200)
 
 # --- Outbox (apps.core.outbox): every e-mail is stored, then sent after commit by a worker.
 # A temporary failure (SMTP 4xx, refused, timed out) is retried after 1 min, 2, 4… capped at

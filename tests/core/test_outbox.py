@@ -10,6 +10,7 @@ from django.urls import reverse
 from django.utils import timezone
 from kombu.exceptions import OperationalError
 
+from apps.core.mailthread import message_id_for, outbox_ids_in, reply_address_for
 from apps.core.models import OutboxMessage, OutboxStatus
 from apps.core.outbox import mail_domain, outbox_enqueue, outbox_send, outbox_sweep
 from apps.core.tasks import send_outbox_message
@@ -53,7 +54,11 @@ def test_a_message_is_stored_with_the_change_and_sent_after_commit(
     [received] = smtp_sink.messages_to("rita@example.com")
     assert received["Subject"] == "Message 1"
     assert received["X-Switchboard-Ticket"] == "SB-10001"
-    assert received["Message-ID"] == f"<outbox.{message.pk}@{mail_domain()}>"
+    # Signed, so a reply quoting it proves what it answers; marked automatic (RFC 3834).
+    assert received["Message-ID"] == message_id_for(message.pk, mail_domain())
+    assert received["Reply-To"] == reply_address_for(message.pk)
+    assert outbox_ids_in(received["Message-ID"] + received["Reply-To"]) == [message.pk]
+    assert received["Auto-Submitted"] == "auto-generated"
 
 
 @transaction.atomic

@@ -23,6 +23,7 @@ def test_opening_a_ticket_mails_the_requester_its_tracking_number(
         )
 
     [mail] = mailoutbox
+    message = OutboxMessage.objects.get(ticket_reference=ticket.reference)
     assert mail.to == [requester.email]
     assert mail.subject == f"[{ticket.reference}] We received your request: VPN drops"
     assert f"tracking number {ticket.reference}" in mail.body
@@ -30,8 +31,8 @@ def test_opening_a_ticket_mails_the_requester_its_tracking_number(
     assert mail.extra_headers["X-Switchboard-Ticket"] == ticket.reference
     # Replies thread on the ticket, whatever the mail client.
     assert mail.extra_headers["In-Reply-To"] == f"<{ticket.reference}@{mail_domain()}>"
-    assert mail.extra_headers["Message-ID"].startswith(f"<{ticket.reference}.")
-    message = OutboxMessage.objects.get(ticket_reference=ticket.reference)
+    assert mail.extra_headers["Message-ID"].startswith("<sb.")  # signed: see tests/core
+    assert message.thread == f"ticket:{ticket.pk}"  # where a reply to it lands
     assert message.status == OutboxStatus.SENT
     assert message.kind == "ticket_received"
 
