@@ -45,9 +45,9 @@ def _new(rng: random.Random, n: int) -> bytes:
     return message.as_bytes()
 
 
-def _reply(reference: str, n: int) -> bytes:
+def _reply(reference: str, sender: str) -> bytes:
     message = EmailMessage()
-    message["From"] = f"person{n % 150}@store{n % 12}.example"
+    message["From"] = sender
     message["To"] = "help@bench.example"
     message["Subject"] = f"Re: [{reference}] more details"
     message["Message-ID"] = make_msgid(domain="bench.example")
@@ -95,9 +95,9 @@ def _measure() -> dict[str, float]:
     stream = _stream(rng)
     per_message, outcomes, references = [], {}, []
     started = time.perf_counter()
-    for n, raw in enumerate(stream):
-        if references and rng.random() < 0.2:
-            raw = _reply(rng.choice(references), n)
+    for _n, raw in enumerate(stream):
+        if references and rng.random() < 0.2:  # the requester answers by tracking number
+            raw = _reply(*rng.choice(references))
         t0 = time.perf_counter()
         message, _ = inbound_store(raw, source="demo", mailbox=mailbox)
         outcome = inbound_process(message)
@@ -105,7 +105,8 @@ def _measure() -> dict[str, float]:
         word = outcome.split()[0]
         outcomes[word] = outcomes.get(word, 0) + 1
         if word == "created":
-            references.append(outcome.split()[1])
+            message.refresh_from_db(fields=["from_address"])
+            references.append((outcome.split()[1], message.from_address))
     elapsed = time.perf_counter() - started
     lost = len(stream) - InboundMessage.objects.filter(mailbox=mailbox).count()
     per_message.sort()

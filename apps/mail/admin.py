@@ -130,7 +130,7 @@ class MailboxAdmin(admin.ModelAdmin):
 
 @admin.register(InboundMessage)
 class InboundMessageAdmin(admin.ModelAdmin):
-    list_display = ["received_at", "from_address", "subject", "status", "outcome", "source"]
+    list_display = ["received_at", "from_address", "short_subject", "status", "outcome"]
     list_filter = ["status", "source", "mailbox"]
     search_fields = ["from_address", "subject", "message_id", "sha256", "outcome"]
     date_hierarchy = "received_at"
@@ -152,12 +152,23 @@ class InboundMessageAdmin(admin.ModelAdmin):
         "duplicate_of",
         "ticket_link",
         "original",
+        "beginning",
         "full_text",
     ]
     fields = readonly_fields
+    PREVIEW_BYTES = 3000
 
     def get_queryset(self, request):
         return super().get_queryset(request).defer("raw", "full_text")
+
+    @admin.display(description="Subject")
+    def short_subject(self, message):
+        return message.subject[:60] + ("…" if len(message.subject) > 60 else "")
+
+    @admin.display(description="Beginning of the raw message")
+    def beginning(self, message):
+        raw = bytes(message.raw[: self.PREVIEW_BYTES]).decode("utf-8", errors="replace")
+        return format_html('<pre style="white-space: pre-wrap; margin: 0">{}</pre>', raw)
 
     def has_add_permission(self, request):
         return False
@@ -185,11 +196,12 @@ class InboundMessageAdmin(admin.ModelAdmin):
         self._report(request, queryset.filter(status__in=[Status.QUARANTINED, Status.RECEIVED]))
 
     @admin.action(
-        description="Accept anyway (ignored messages: past noise and flood checks)",
+        description="Accept anyway (ignored or quarantined: past noise, flood and DMARC checks)",
         permissions=["change"],
     )
     def accept_anyway(self, request, queryset):
-        self._report(request, queryset.filter(status=Status.IGNORED), accept_anyway=True)
+        chosen = queryset.filter(status__in=[Status.IGNORED, Status.QUARANTINED])
+        self._report(request, chosen, accept_anyway=True)
 
     def _report(self, request, queryset, *, accept_anyway=False):
         ids = list(queryset.values_list("pk", flat=True))

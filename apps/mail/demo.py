@@ -28,7 +28,12 @@ DESK_ADDRESS = "help@switchboard.local"
 
 
 def configure(demo: dict) -> None:
-    demo["mailbox"] = Mailbox.objects.create(name="Help desk", address=DESK_ADDRESS)
+    demo["mailbox"] = Mailbox.objects.create(
+        name="Help desk",
+        address=DESK_ADDRESS,
+        # What no routing rule places goes to the service desk, not to triage.
+        default_team=demo.get("teams", {}).get("service-desk"),
+    )
 
 
 def populate(demo: dict) -> None:
@@ -71,7 +76,8 @@ def _conversation(demo: dict) -> None:
         mailbox,
     )
     ticket = mailbox.messages.get().ticket
-    agent = (ticket.team.members.first() if ticket.team else None) or demo["people"].get("agent")
+    seats = demo["agents"].get(ticket.team.slug if ticket.team else "", [])
+    agent = next((user for user, tier in seats if tier == 1), None)
     if agent is None:
         return
     comment_add(

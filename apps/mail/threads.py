@@ -152,11 +152,15 @@ def reply_add(message: InboundMessage, parsed: ParsedEmail, target: Target) -> R
         ticket=ticket,
         author=author,
         body=body_text(parsed.reply_text, notes),
-        internal=agent and not can_reply_to_requester(author, ticket),
+        # An agent's mail speaks to the requester only when it answers one of our messages: a
+        # From header and a tracking number are easy to forge, a signed thread is not.
+        internal=agent and not (target.proof and can_reply_to_requester(author, ticket)),
         channel=Channel.EMAIL,
         attachments=files,
     )
-    if not agent:
+    if not agent and target.proof:
+        # Only a signed thread adds people: with a forged From and a tracking number anyone
+        # could copy themselves in and read the replies.
         _follow(ticket, parsed, message.mailbox, author)
     return Result(InboundStatus.COMMENT, f"comment {ticket.reference}", ticket, comment)
 

@@ -6,6 +6,7 @@ Messages are real RFC 822 bytes; replies quote the headers our own outbound mail
 
 from email.message import EmailMessage
 from email.utils import make_msgid
+from pathlib import Path
 
 import pytest
 
@@ -390,3 +391,77 @@ def test_a_routing_rule_can_look_at_the_mailbox_address(
     )
     take(mail(to=f"Help Desk <{DESK}>"))  # piped with no --mailbox: found by address
     assert Ticket.objects.get().team == other_team
+
+
+FIXTURES = Path(__file__).with_name("fixtures")
+EXPECTED = {  # what each fixture comes to on a fresh desk (replies name tickets that do not exist)
+    "auto_reply_rfc3834": Status.IGNORED,
+    "out_of_office_outlook": Status.IGNORED,
+    "precedence_bulk": Status.IGNORED,
+    "bounce_dsn": Status.IGNORED,
+    "bounce_nonstandard": Status.IGNORED,
+    "no_from": Status.QUARANTINED,
+    "garbage": Status.QUARANTINED,
+}
+
+
+def test_every_fixture_is_taken_once_and_none_is_lost_or_doubled_on_re_ingest(mailbox, triage_team):
+    files = sorted(FIXTURES.glob("*.eml"))
+    assert len(files) >= 20
+    for path in files:
+        message, outcome = take(path.read_bytes(), mailbox)
+        assert message.status == EXPECTED.get(path.stem, Status.CREATED), (path.name, outcome)
+        assert outcome.split()[0] in ("created", "ignored", "quarantined"), outcome
+    stored, tickets = InboundMessage.objects.count(), Ticket.objects.count()
+    assert stored == len(files)
+    assert tickets == len(files) - len(EXPECTED)
+
+    for path in files:  # the MTA delivers everything again
+        take(path.read_bytes(), mailbox)
+    assert (InboundMessage.objects.count(), Ticket.objects.count()) == (stored, tickets)
+
+
+def test_a_forged_agent_address_with_a_tracking_number_speaks_only_internally(
+    opened, agent, requester, sent
+):
+    """Anyone can write From: agent@… and a tracking number; only a signed thread may speak
+    to the requester in the agent's name."""
+    raw = mail(frm=agent.email, subject=f"[{opened.reference}] send us your password")
+    mails = sent(take, raw)
+    note = Comment.objects.filter(ticket=opened).latest("pk")
+    assert note.is_internal
+    assert note.author == agent
+    assert requester.email not in [m.to[0] for m in mails]
+
+    sent(ticket_update, ticket=opened, actor=agent, data={"assignee": agent})
+    [to_agent] = sent(comment_add, ticket=opened, author=requester, body="Hello?")
+    mails = sent(take, _reply_to(to_agent, agent.email, body="Working on it."))
+    reply = Comment.objects.filter(ticket=opened).latest("pk")
+    assert not reply.is_internal
+    assert [m.to for m in mails] == [[requester.email]]
+
+
+def test_a_message_its_senders_domain_disowns_waits_for_an_admin(mailbox, triage_team):
+    raw = mail(
+        frm="ceo@bank.example",
+        Authentication_Results="mx.example.com; spf=fail smtp.mailfrom=bank.example; dmarc=fail",
+    )
+    inbound, outcome = take(raw, mailbox)
+    assert inbound.status == Status.QUARANTINED
+    assert "DMARC failed" in outcome
+    assert not Ticket.objects.exists()
+    [line] = inbound_retry(message_ids=[inbound.pk])
+    assert line.startswith("quarantined ")  # a plain retry does not wave it through
+    [line] = inbound_retry(message_ids=[inbound.pk], accept_anyway=True)
+    assert line.startswith("created ")
+
+
+def test_a_forged_requester_cannot_copy_in_someone_to_read_the_replies(opened, requester):
+    raw = mail(
+        frm=requester.email,
+        Cc="spy@evil.example",
+        subject=f"Re: [{opened.reference}] please copy my colleague",
+    )
+    _, outcome = take(raw)
+    assert outcome == f"comment {opened.reference}"
+    assert not opened.followers.exists()

@@ -47,6 +47,7 @@ logger = logging.getLogger(__name__)
 
 # Headers the intake's decisions (noise, threading, bounces) need, kept decoded on one line.
 KEPT_HEADERS = (
+    "authentication-results",
     "auto-submitted",
     "precedence",
     "x-autoreply",
