@@ -9,4 +9,5 @@ urlpatterns = [
     path("knowledge/", include("apps.knowledge.api.urls")),
     path("", include("apps.subtasks.api")),
     path("", include("apps.routing.api")),
+    path("", include("apps.insights.api")),
 ]

@@ -52,6 +52,7 @@ OBJECTS = {
     "subtask": _TICKETS,
     "subtask_file": _TICKETS,
     "inbound": _TICKETS,  # an e-mail received for each ticket
+    "kpi": ["any", "absent"],  # a figure of insights, by name
     "article": _ARTICLES,
     "article_file": _ARTICLES,
     "ticket_article": _ARTICLES,  # the requester's ticket with each article
@@ -186,6 +187,18 @@ POLICIES: dict[str, Policy] = {
     "files:attachment": P(on="attachment", user="own", agent="own|team"),
     # E-mail in: the HTTP entry takes a mailbox's bearer token, never a session. An e-mail as
     # received (quotes, headers, the original file) is for the agents of its ticket.
+    # Insights: every agent for their own teams' figures (the scope keeps them to those), admins
+    # for all; a volume goal only by a lead of the team (or an admin).
+    "insights:dashboard": AGENTS,
+    "insights:kpi": P(on="kpi", agent="allow"),
+    "insights:pareto": AGENTS,
+    "insights:flow": AGENTS,
+    "insights:tickets": AGENTS,
+    "insights:tickets-csv": AGENTS,
+    "insights:goal": _post(lead="allow"),
+    "insights-api:kpis": AGENTS,
+    "insights-api:kpi": P(on="kpi", agent="allow"),
+    "insights-api:pareto": AGENTS,
     "mail:inbound": _post(),
     "mail:message": P(on="inbound", agent="team"),
     "mail:message-raw": P(on="inbound", agent="team"),

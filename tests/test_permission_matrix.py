@@ -181,6 +181,8 @@ def world(db):
     for on, model in lookups.items():
         kwargs[(on, "any")] = {"pk": model.objects.create(name=f"Some {on}").pk}
         kwargs[(on, "absent")] = {"pk": ABSENT}
+    kwargs[("kpi", "any")] = {"name": "volume"}
+    kwargs[("kpi", "absent")] = {"name": "no-such-figure"}
     kwargs[("team", "any")] = {"pk": team_a.pk}
     kwargs[("team", "absent")] = {"pk": ABSENT}
     token = link_token(subtask=subtasks["own"], user=people["collaborator"])

@@ -18,8 +18,8 @@ from .models import Category, Channel, Location, Priority, Product, Status, Tick
 from .services import comment_add, ticket_create, ticket_take, ticket_update
 from .tiers import demo as tiers_demo
 
-TICKET_COUNT = 260
-DAYS_BACK = 42
+TICKET_COUNT = 420
+DAYS_BACK = 150
 
 CATEGORIES = {
     "Cannot sign in": "Locked out, password expired, two-factor not working.",

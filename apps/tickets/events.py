@@ -221,6 +221,7 @@ ORDER = {
     "tier_time": 40,
     "knowledge": 50,
     "holder_news": 60,
+    "insights": 70,
     "mail": 90,
 }
 MAX_PASSES = 3

@@ -67,6 +67,17 @@ class Status(models.TextChoices):
 ACTIVE_STATUSES = (Status.NEW, Status.OPEN, Status.PENDING)
 
 
+class Resolution(models.TextChoices):
+    """How a ticket was resolved: leads count "closed by sharing information" from it."""
+
+    INFORMATION = "information", "Answered with information"
+    DOCUMENTATION = "documentation", "Pointed to documentation"
+    WORKAROUND = "workaround", "Workaround given"
+    CHANGE = "change", "Code or data change"
+    DUPLICATE = "duplicate", "Duplicate of another ticket"
+    NO_ACTION = "no_action", "No action needed"
+
+
 class Priority(models.IntegerChoices):
     LOW = 1, "Low"
     NORMAL = 2, "Normal"
@@ -138,6 +149,7 @@ class Ticket(models.Model):
     first_response_at = models.DateTimeField(null=True, blank=True)
     resolved_at = models.DateTimeField(null=True, blank=True)
     closed_at = models.DateTimeField(null=True, blank=True)
+    resolution = models.CharField(max_length=15, choices=Resolution.choices, blank=True)
 
     objects = TicketQuerySet.as_manager()
 
@@ -148,6 +160,10 @@ class Ticket(models.Model):
             models.Index(fields=["team", "status", "-updated_at"], name="ticket_queue_idx"),
             # The queue across every status, in the order it is shown.
             models.Index(fields=["team", "-updated_at", "-id"], name="ticket_team_recent_idx"),
+            # A team's tickets resolved in a period (?resolved_after/_before). The index above
+            # serves updated_at ranges, and created_at has its own index (rows are written in
+            # created order, so a period of them lies together).
+            models.Index(fields=["team", "resolved_at"], name="ticket_team_resolved_idx"),
             models.Index(fields=["assignee", "status"], name="ticket_assignee_idx"),
             models.Index(fields=["requester", "-updated_at"], name="ticket_requester_idx"),
         ]

@@ -38,6 +38,7 @@ from .models import (
     Location,
     Priority,
     Product,
+    Resolution,
     Status,
     Tag,
     Ticket,
@@ -62,6 +63,7 @@ EDITABLE_FIELDS = (
     "tier",
     "assignee",
     "tags",
+    "resolution",
 )
 
 
@@ -202,6 +204,10 @@ def _normalise(field: str, value):
         return value
     if field == "subject":
         return single_line(value, "subject", SUBJECT_MAX, message="The subject cannot be empty.")
+    if field == "resolution":
+        if (value or "") not in ("", *Resolution.values):
+            raise ApplicationError(f"Unknown resolution {value!r}.", field="resolution")
+        return value or ""
     if field == "tags":
         if isinstance(value, str) or not isinstance(value, Iterable | None):
             raise ApplicationError("Tags are a list of names.", field="tags")

@@ -58,6 +58,7 @@ INSTALLED_APPS = [
     "apps.knowledge",
     "apps.subtasks",
     "apps.mail",
+    "apps.insights",
 ]
 
 MIDDLEWARE = [
@@ -373,6 +374,13 @@ CELERY_BEAT_SCHEDULE = {
     # E-mail in: read new mail from every IMAP mailbox; finish what a crash left half done.
     "mail-poll": {"task": "apps.mail.tasks.mailboxes_poll_task", "schedule": 60.0},
     "mail-sweep": {"task": "apps.mail.tasks.inbound_sweep_task", "schedule": 5 * 60.0},
+    # Insights: each ticket change refreshes its figures, but some bypass the services (the
+    # demo's backdating, a data migration, an admin's fix in a shell): refresh tickets whose
+    # updated_at is past their figures', or that have none yet (insights just installed).
+    "insights-facts-stale": {
+        "task": "apps.insights.tasks.facts_refresh_stale_task",
+        "schedule": 15 * 60.0,
+    },
 }
 # Monitoring sends this in X-Health-Token to read /healthz/'s details (staff see them signed in).
 HEALTH_TOKEN = env.str("HEALTH_TOKEN", default="")

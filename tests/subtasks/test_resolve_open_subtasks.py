@@ -182,6 +182,7 @@ def test_resolving_from_the_web_form_cancels_them_and_the_panel_shows_it(
         _props(
             ticket,
             status="resolved",
+            resolution="workaround",
             open_subtasks="cancel",
             open_subtasks_note="Not needed: the vendor fixed it.",
         ),

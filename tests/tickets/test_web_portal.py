@@ -133,6 +133,7 @@ def test_the_life_of_a_request_through_the_web(requester, agent, team, requester
         reverse("workspace:properties", args=[ticket.reference]),
         {
             "status": Status.RESOLVED,
+            "resolution": "information",
             "priority": ticket.priority,
             "tier": ticket.tier,
             "team": team.pk,

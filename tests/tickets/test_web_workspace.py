@@ -291,7 +291,13 @@ def test_a_blocked_resolve_shows_the_guards_reason_beside_status(
 
     response = agent_client.post(
         desk_url(ticket, "workspace:properties"),
-        {"status": Status.RESOLVED, "priority": ticket.priority, "tier": 1, "team": team.pk},
+        {
+            "status": Status.RESOLVED,
+            "resolution": "information",
+            "priority": ticket.priority,
+            "tier": 1,
+            "team": team.pk,
+        },
         HTTP_HX_REQUEST="true",
     )
 
@@ -361,3 +367,20 @@ def test_an_admin_sees_every_team_and_may_narrow_to_one(admin_user, other_team, 
     assert tickets["new"].reference in refs(everything)
     assert "All teams" in everything.content.decode()
     assert refs(networks) == [tickets["elsewhere"].reference]
+
+
+def test_resolving_on_the_web_asks_how_it_was_resolved(agent, agent_client, requester, team):
+    """Leads count "closed by sharing information" from it: the form does not resolve without."""
+    ticket = ticket_create(requester=requester, subject="Printer", description="Offline.")
+    ticket_update(ticket=ticket, actor=None, data={"team": team})
+    form = {"status": Status.RESOLVED, "priority": ticket.priority, "team": team.pk}
+    response = agent_client.post(desk_url(ticket, "workspace:properties"), form)
+    assert response.context["props_form"].errors["resolution"] == ["Say how it was resolved."]
+    ticket.refresh_from_db()
+    assert ticket.status != Status.RESOLVED
+
+    agent_client.post(
+        desk_url(ticket, "workspace:properties"), {**form, "resolution": "documentation"}
+    )
+    ticket.refresh_from_db()
+    assert (ticket.status, ticket.resolution) == (Status.RESOLVED, "documentation")

@@ -17,6 +17,7 @@ from ..models import (
     Location,
     Priority,
     Product,
+    Resolution,
     Status,
     Ticket,
     TicketEvent,
@@ -82,6 +83,12 @@ class TicketSerializer(serializers.ModelSerializer):
     product = LookupSerializer(read_only=True, allow_null=True)
     team = LookupSerializer(read_only=True, allow_null=True)
     tags = serializers.SlugRelatedField(slug_field="name", many=True, read_only=True)
+    resolution = serializers.ChoiceField(
+        choices=Resolution.choices,
+        allow_blank=True,
+        read_only=True,
+        help_text="How it was solved; empty while it is not resolved (or was not said).",
+    )
 
     class Meta:
         model = Ticket
@@ -106,6 +113,7 @@ class TicketSerializer(serializers.ModelSerializer):
             "first_response_at",
             "resolved_at",
             "closed_at",
+            "resolution",
         ]
         read_only_fields = fields
 
@@ -257,6 +265,12 @@ class TicketUpdateSerializer(serializers.Serializer):
     )
     tags = serializers.ListField(
         child=serializers.CharField(max_length=50), required=False, help_text="Replaces the tags."
+    )
+    resolution = serializers.ChoiceField(
+        choices=Resolution.choices,
+        required=False,
+        allow_blank=True,
+        help_text="How it was solved (leads count tickets closed by sharing information).",
     )
 
     def __init__(self, *args, **kwargs):

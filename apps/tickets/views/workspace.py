@@ -103,6 +103,11 @@ def queue(request):
         "query": _query(data, "page"),
         "query_no_flag": _query(data, "page", "flag"),
         "query_no_per": _query(data, "page", "per"),
+        # The dates in force, each with the link that clears it.
+        "date_chips": [
+            {"label": label, "value": value, "clear": _query(data, "page", name)}
+            for name, label, value in filterset.dates_in_force
+        ],
         "nav": "queue",
     }
     template = "tickets/workspace/queue.html"

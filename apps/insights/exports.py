@@ -1,0 +1,133 @@
+"""A period's cases as CSV, one line per ticket with its parameters (seed 001's quarterly
+analysis): read in chunks straight from the database, so a year of tickets streams out without
+being held in memory."""
+
+from collections.abc import Iterator
+
+from django.conf import settings
+
+from apps.routing.models import RootCause
+from apps.tickets.models import Priority, Resolution, Status
+
+TICKET_COLUMNS = [
+    "reference",
+    "subject",
+    "status",
+    "priority",
+    "channel",
+    "team",
+    "tier",
+    "highest tier",
+    "category",
+    "product",
+    "location",
+    "requester",
+    "organisation",
+    "assignee",
+    "root cause",
+    "product feature",
+    "regression",
+    "resolution",
+    "created",
+    "first response (h)",
+    "resolved",
+    "open to resolved (h)",
+    "tier 1 (h)",
+    "tier 2 (h)",
+    "tier 3 (h)",
+    "escalations",
+    "hand-backs",
+    "reopens",
+    "SLA first response",
+    "SLA resolution",
+]
+_FIELDS = [
+    "pk",
+    "subject",
+    "status",
+    "priority",
+    "channel",
+    "team__name",
+    "tier",
+    "fact__max_tier",
+    "category__name",
+    "product__name",
+    "location__name",
+    "requester__email",
+    "requester__organisation__name",
+    "assignee__email",
+    "fact__root_cause_id",
+    "fact__feature",
+    "fact__is_regression",
+    "fact__resolution",
+    "created_at",
+    "fact__first_response_seconds",
+    "fact__resolved_at",
+    "fact__resolution_seconds",
+    "fact__tier1_seconds",
+    "fact__tier2_seconds",
+    "fact__tier3_seconds",
+    "fact__escalations",
+    "fact__hand_backs",
+    "fact__reopens",
+    "fact__sla_first_response",
+    "fact__sla_resolution",
+]
+
+
+def _hours(seconds) -> str:
+    return "" if seconds is None else f"{seconds / 3600:.2f}"
+
+
+def _when(moment) -> str:
+    return moment.isoformat(timespec="minutes") if moment else ""
+
+
+def _safe(text) -> str:
+    """Cells a spreadsheet would run as a formula (=, +, -, @) are quoted as text."""
+    text = "" if text is None else str(text)
+    return f"'{text}" if text[:1] in ("=", "+", "-", "@", "\t", "\r") else text
+
+
+def ticket_rows(queryset, *, header: list[str] | None = None) -> Iterator[list[str]]:
+    if header:
+        yield header
+    causes = dict(RootCause.objects.values_list("pk", "name"))
+    statuses, priorities = dict(Status.choices), dict(Priority.choices)
+    resolutions = dict(Resolution.choices)
+    prefix, offset = settings.TICKET_REFERENCE_PREFIX, settings.TICKET_REFERENCE_OFFSET
+    rows = queryset.order_by("pk").values_list(*_FIELDS)
+    for row in rows.iterator(chunk_size=2000):
+        values = dict(zip(_FIELDS, row, strict=True))
+        yield [
+            f"{prefix}-{values['pk'] + offset}",
+            _safe(values["subject"]),
+            statuses.get(values["status"], values["status"]),
+            priorities.get(values["priority"], values["priority"]),
+            values["channel"],
+            _safe(values["team__name"]),
+            values["tier"],
+            values["fact__max_tier"] or values["tier"],
+            _safe(values["category__name"]),
+            _safe(values["product__name"]),
+            _safe(values["location__name"]),
+            _safe(values["requester__email"]),
+            _safe(values["requester__organisation__name"]),
+            _safe(values["assignee__email"]),
+            _safe(causes.get(values["fact__root_cause_id"], "")),
+            _safe(values["fact__feature"]),
+            "yes" if values["fact__is_regression"] else "",
+            resolutions.get(values["fact__resolution"] or "", ""),
+            _when(values["created_at"]),
+            _hours(values["fact__first_response_seconds"]),
+            _when(values["fact__resolved_at"]),
+            _hours(values["fact__resolution_seconds"]),
+            _hours(values["fact__tier1_seconds"]),
+            _hours(values["fact__tier2_seconds"]),
+            _hours(values["fact__tier3_seconds"]),
+            values["fact__escalations"] or 0,
+            values["fact__hand_backs"] or 0,
+            values["fact__reopens"] or 0,
+            values["fact__sla_first_response"] or "",
+            values["fact__sla_resolution"] or "",
+        ]
