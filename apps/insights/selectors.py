@@ -8,6 +8,8 @@ deflection rows), never a walk over tickets.
 """
 
 import datetime
+from collections import defaultdict
+from collections.abc import Iterable
 from dataclasses import replace
 
 from django.db.models import QuerySet
@@ -63,6 +65,8 @@ __all__ = [
     "pareto",
     "percentile",
     "series",
+    "series_many",
+    "volume_goal",
     "weekly_volume",
 ]
 
@@ -102,32 +106,51 @@ def series(
     """The KPI per week (from Monday), month or quarter over the period, every bucket present:
     counts are 0 in an empty bucket, rates, medians and means None. One query (off PostgreSQL,
     a median adds the read of its column)."""
-    m = measure(name)
+    return series_many(scope, [name], granularity)[name]
+
+
+def series_many(
+    scope: Scope, names: Iterable[str], granularity: str = "week"
+) -> dict[str, list[tuple[datetime.date, float | None]]]:
+    """{name: its ``series``} of several KPIs, one query per basis they are worked out over
+    (tickets created, resolved, hand-backs, deflections) rather than one per KPI."""
+    by_basis = defaultdict(list)
+    for m in [measure(name) for name in names]:
+        by_basis[m.basis].append(m)
     starts = bucket_starts(scope, granularity)
     start, end = scope.bounds()
-    bucket = TRUNCS[granularity](DATE_FIELDS[m.basis])
-    figures = grouped(basis_rows(scope, m.basis, start, end), [m], bucket)
-    by_day = {g.date(): values for g, values in figures.items()}
-    return [(day, figure(m, by_day.get(day, {}))) for day in starts]
+    result = {}
+    for basis, measures in by_basis.items():
+        bucket = TRUNCS[granularity](DATE_FIELDS[basis])
+        figures = grouped(basis_rows(scope, basis, start, end), measures, bucket)
+        by_day = {g.date(): values for g, values in figures.items()}
+        for m in measures:
+            result[m.name] = [(day, figure(m, by_day.get(day, {}))) for day in starts]
+    return {name: result[name] for name in names}
 
 
 def weekly_volume(
     scope: Scope, *, high_only: bool = False
 ) -> tuple[list[tuple[datetime.date, int]], int | None]:
     """Tickets created each week of the period (High and Urgent only if ``high_only``), and the
-    team's weekly goal — None when the scope spans several teams or the team has none."""
+    team's weekly goal (``volume_goal``)."""
     weeks = [
         (day, int(count))
         for day, count in series(scope, "high_volume" if high_only else "volume", "week")
     ]
-    goal = None
-    if scope.team_ids is not None and len(scope.team_ids) == 1:
-        goal = (
-            VolumeGoal.objects.filter(team_id=scope.team_ids[0], high_priority_only=high_only)
-            .values_list("tickets_per_week", flat=True)
-            .first()
-        )
-    return weeks, goal
+    return weeks, volume_goal(scope, high_only=high_only)
+
+
+def volume_goal(scope: Scope, *, high_only: bool = False) -> int | None:
+    """The team's weekly goal (of High and Urgent tickets if ``high_only``) — None when the
+    scope spans several teams or the team has none."""
+    if scope.team_ids is None or len(scope.team_ids) != 1:
+        return None
+    return (
+        VolumeGoal.objects.filter(team_id=scope.team_ids[0], high_priority_only=high_only)
+        .values_list("tickets_per_week", flat=True)
+        .first()
+    )
 
 
 def _bucket_of(value, granularity: str) -> datetime.date:
