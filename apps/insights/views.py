@@ -115,6 +115,8 @@ def dashboard(request):
         pareto_points=[(row.label, row.value) for row in pareto_rows],
         pareto_cumulative=[row.cumulative for row in pareto_rows],
         pareto_href=_drill_href(scope, "root_cause", [row.key for row in pareto_rows]),
+        volume_href=_week_href(scope, "volume", [week for week, _ in weeks["volume"]]),
+        high_href=_week_href(scope, "high_volume", [week for week, _ in weeks["high_volume"]]),
         changes=_biggest_changes(kpis),
         goal_team=goal_team,
         can_set_goal=goal_team is not None and may_set_goal(request.user, goal_team),
@@ -129,6 +131,18 @@ SPARKS = ("volume", "resolution_median", "first_response_median", "sla_first_res
 def _spark(weeks: dict, name: str) -> list:
     """The last weeks of a figure, for its card (only the figures people watch week by week)."""
     return [value for _, value in weeks[name]] if name in SPARKS else []
+
+
+def _week_href(scope: Scope, kpi: str, weeks: list):
+    """``href(i)`` for a weekly bar: the tickets of that week behind the figure."""
+    base = reverse("insights:tickets")
+
+    def href(index: int) -> str:
+        cell = {"kpi": kpi, "week": weeks[index].isoformat()}
+        return f"{base}?{urlencode({**scope.as_params(), **cell})}"
+
+    href.do_not_call_in_templates = True
+    return href
 
 
 def _labelled(weeks) -> list[tuple[str, float]]:

@@ -166,3 +166,15 @@ def test_a_bad_period_is_explained_not_a_500(desk, lead):
 def test_agents_see_insights_in_their_navigation(agent, requester):
     assert "/insights/" in signed_in(agent).get("/desk/").content.decode()
     assert "/insights/" not in signed_in(requester).get("/portal/").content.decode()
+
+
+def test_a_weekly_bar_drills_down_to_the_tickets_of_that_week(desk, lead):
+    reader = signed_in(lead)
+    page = reader.get("/insights/?period=4_weeks").content.decode()
+    links = [part.split('"')[0] for part in page.split('href="/insights/tickets/?')[1:]]
+    week_links = [link.replace("&amp;", "&") for link in links if "kpi=volume" in link]
+    counts = [
+        reader.get(f"/insights/tickets/?{link}").context["page"].paginator.count
+        for link in week_links
+    ]
+    assert sum(counts) == 12  # every ticket of the period, each in its week
