@@ -133,18 +133,6 @@ def _spark(weeks: dict, name: str) -> list:
     return [value for _, value in weeks[name]] if name in SPARKS else []
 
 
-def _week_href(scope: Scope, kpi: str, weeks: list):
-    """``href(i)`` for a weekly bar: the tickets of that week behind the figure."""
-    base = reverse("insights:tickets")
-
-    def href(index: int) -> str:
-        cell = {"kpi": kpi, "week": weeks[index].isoformat()}
-        return f"{base}?{urlencode({**scope.as_params(), **cell})}"
-
-    href.do_not_call_in_templates = True
-    return href
-
-
 def _labelled(weeks) -> list[tuple[str, float]]:
     return [(week.strftime("%d %b"), count) for week, count in weeks]
 
@@ -155,16 +143,23 @@ def _single_team(scope: Scope):
     return Team.objects.filter(pk=scope.team_ids[0]).first()
 
 
-def _drill_href(scope: Scope, by: str, keys: list):
-    """``href(i)`` for chart bars: the tickets behind row ``i``."""
+def _cell_hrefs(scope: Scope, cells: list[dict]):
+    """``href(i)`` for chart bars and rows: the tickets behind cell ``i`` of the figure."""
     base = reverse("insights:tickets")
 
     def href(index: int) -> str:
-        key = keys[index] if keys[index] is not None else "none"
-        return f"{base}?{urlencode({**scope.as_params(), 'by': by, 'key': key})}"
+        return f"{base}?{urlencode({**scope.as_params(), **cells[index]})}"
 
-    href.do_not_call_in_templates = True
+    href.do_not_call_in_templates = True  # the chart calls it, the template must not
     return href
+
+
+def _drill_href(scope: Scope, by: str, keys: list):
+    return _cell_hrefs(scope, [{"by": by, "key": "none" if k is None else k} for k in keys])
+
+
+def _week_href(scope: Scope, kpi: str, weeks: list):
+    return _cell_hrefs(scope, [{"kpi": kpi, "week": week.isoformat()} for week in weeks])
 
 
 def _kpi_row(kpi) -> dict:
