@@ -21,7 +21,7 @@ from apps.core.numbers import as_id
 
 from . import selectors
 from .exports import TICKET_COLUMNS, ticket_rows
-from .scope import PERIODS, Scope, scope_from_params
+from .scope import PERIODS, Scope, scope_from_params, visible_team_ids
 from .services import may_set_goal, volume_goal_set
 
 PAGE = 50
@@ -56,8 +56,9 @@ def _scope(request) -> tuple[Scope | None, str]:
 
 
 def _common(request, scope: Scope, error: str, **extra) -> dict:
+    # The teams the reader may pick: every team for admins (whatever the scope shows now).
     teams = Team.objects.order_by("name")
-    if scope.team_ids is not None or not request.user.is_staff:
+    if visible_team_ids(request.user) is not None:
         teams = teams.filter(pk__in=request.user.team_ids)
     return {
         "nav": "insights",

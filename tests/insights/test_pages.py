@@ -178,3 +178,8 @@ def test_a_weekly_bar_drills_down_to_the_tickets_of_that_week(desk, lead):
         for link in week_links
     ]
     assert sum(counts) == 12  # every ticket of the period, each in its week
+
+
+def test_an_admin_looking_at_one_team_can_still_pick_any_other(desk, admin_user, team, other_team):
+    page = signed_in(admin_user).get(f"/insights/?team={team.pk}")
+    assert set(page.context["teams"]) >= {team, other_team}
