@@ -22,6 +22,7 @@ urlpatterns = [
     path("routing/", include("apps.routing.urls")),
     path("tasks/", include("apps.subtasks.urls")),
     path("mail/", include("apps.mail.urls")),
+    path("reviews/", include("apps.reviews.urls")),
     path("insights/", include("apps.insights.urls")),
     path("api/v1/", include("config.api_urls")),
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),

@@ -58,6 +58,7 @@ INSTALLED_APPS = [
     "apps.knowledge",
     "apps.subtasks",
     "apps.mail",
+    "apps.reviews",
     "apps.insights",
 ]
 

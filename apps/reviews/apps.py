@@ -1,0 +1,12 @@
+from django.apps import AppConfig
+
+
+class ReviewsConfig(AppConfig):
+    name = "apps.reviews"
+    label = "reviews"
+    verbose_name = "Reviews"
+
+    def ready(self):
+        from . import receivers
+
+        receivers.register()
