@@ -35,17 +35,20 @@ migrate: install
 seed: migrate
 	$(DEV) $(BIN)/python manage.py seed_demo --if-empty
 
-# The web app, a Celery worker and beat in one terminal; Ctrl-C stops all three.
+# The web app, a Celery worker and beat in one terminal; Ctrl-C stops all three. The last lines
+# on screen (manage.py desk_ready, once all three answer) say where the desk is and who to sign in as.
 run: seed
 	$(DEV) $(BIN)/python manage.py collectstatic --noinput --verbosity 0
-	@echo "Switchboard on http://127.0.0.1:$(PORT)/  (health: /healthz/, API: /api/docs/, mail: var/mail/)"
 	DEBUG=$${DEBUG:-1} PORT=$(PORT) SITE_URL=$${SITE_URL:-http://127.0.0.1:$(PORT)} \
 		$(BIN)/honcho -f Procfile.dev start
 
-# The whole suite. Uses DATABASE_URL / REDIS_URL when set (SQLite and no worker test otherwise).
-# pytest's exit status 5 ("no tests collected") is a failure like any other.
+# The whole suite, in one process per core (TEST_WORKERS=0: in this process). Uses DATABASE_URL /
+# REDIS_URL when set (SQLite and no worker test otherwise); each process takes a database of its
+# own. pytest's exit status 5 ("no tests collected") is a failure like any other.
+TEST_WORKERS ?= auto
 test: install
-	@DJANGO_SETTINGS_MODULE=config.settings.test $(BIN)/python -m pytest $(PYTEST_ARGS); \
+	@DJANGO_SETTINGS_MODULE=config.settings.test $(BIN)/python -m pytest \
+		-n $(TEST_WORKERS) --dist loadfile $(PYTEST_ARGS); \
 	status=$$?; \
 	if [ $$status -eq 5 ]; then echo "make test: FAILED, no tests were collected"; fi; \
 	exit $$status

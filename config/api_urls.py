@@ -2,7 +2,10 @@
 
 from django.urls import include, path
 
+from apps.core.api.root import ApiRootView
+
 urlpatterns = [
+    path("", ApiRootView.as_view(), name="api-root"),
     path("", include("apps.tickets.api.urls")),
     path("", include("apps.tickets.tiers.api")),
     path("", include("apps.sla.api")),

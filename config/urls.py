@@ -1,5 +1,7 @@
 from django.contrib import admin
+from django.templatetags.static import static
 from django.urls import include, path
+from django.views.generic import RedirectView
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 
 from apps.accounts.views import home
@@ -10,6 +12,8 @@ admin.site.site_title = "Switchboard admin"
 
 urlpatterns = [
     path("", home, name="home"),
+    # Pages that name no icon (the admin, the API docs) make browsers ask here.
+    path("favicon.ico", RedirectView.as_view(url=static("favicon.svg")), name="favicon"),
     path("accounts/", include("apps.accounts.urls")),
     path("oidc/", include("apps.accounts.oidc_urls")),
     path("portal/", include("apps.tickets.urls.portal")),

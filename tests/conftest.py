@@ -91,3 +91,17 @@ def requester_client(requester):
 @pytest.fixture
 def agent_client(agent):
     return signed_in(agent)
+
+
+# Modules that take minutes (the whole demo loaded, every route for every person, the API fuzzed)
+# run first: under `make test` (pytest -n, a module per process) they start at once on
+# different processes instead of one of them keeping the suite waiting at its end.
+SLOW_FIRST = ("test_demo_data.py", "test_permission_matrix.py", "test_schema_fuzz.py")
+
+
+def pytest_collection_modifyitems(items):
+    def rank(item):
+        name = item.path.name
+        return SLOW_FIRST.index(name) if name in SLOW_FIRST else len(SLOW_FIRST)
+
+    items.sort(key=rank)  # stable: the rest keep their order

@@ -14,9 +14,12 @@ import logging
 from contextlib import contextmanager
 
 from django.apps import apps
+from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand
 from django.db import transaction
+
+from .desk_ready import LOGINS_FILE
 
 
 @contextmanager
@@ -68,6 +71,11 @@ class Command(BaseCommand):
         return importlib.import_module(name) if importlib.util.find_spec(name) else None
 
     def _print_logins(self, logins):
+        lines = [f"  {role:<24} {email:<36} {password}" for role, email, password in logins]
         self.stdout.write(self.style.SUCCESS("\nDemo logins (password in the last column):"))
-        for role, email, password in logins:
-            self.stdout.write(f"  {role:<24} {email:<36} {password}")
+        self.stdout.write("\n".join(lines))
+        # `manage.py desk_ready` says them again once `make run` has started everything.
+        settings.VAR_DIR.mkdir(parents=True, exist_ok=True)
+        (settings.VAR_DIR / LOGINS_FILE).write_text(
+            "Demo logins (password in the last column):\n" + "\n".join(lines) + "\n"
+        )
