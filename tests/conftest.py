@@ -1,5 +1,7 @@
 """Shared fixtures: the people of a small desk, and signed-in clients for each."""
 
+import importlib
+
 import pytest
 from django.test import Client
 
@@ -105,3 +107,31 @@ def pytest_collection_modifyitems(items):
         return SLOW_FIRST.index(name) if name in SLOW_FIRST else len(SLOW_FIRST)
 
     items.sort(key=rank)  # stable: the rest keep their order
+
+
+# Rows the migrations seed (the subtask kinds). A transactional test (transaction=True, a live
+# server) empties every table when it ends; Django runs such tests last for this reason, but
+# with the suite split over processes a module of them may run before a module that needs
+# the rows. So they are put back after each one.
+SEEDING_MIGRATIONS = ("apps.subtasks.migrations.0002_seed_kinds",)
+
+
+def _is_transactional(item) -> bool:
+    marker = item.get_closest_marker("django_db")
+    if marker and marker.kwargs.get("transaction"):
+        return True
+    return bool({"transactional_db", "live_server"} & set(item.fixturenames))
+
+
+@pytest.hookimpl(wrapper=True)
+def pytest_runtest_teardown(item, nextitem):
+    result = yield  # the test's fixtures are torn down: the flush has happened
+    # After the last test the test database itself is gone: nothing to put back.
+    if nextitem is not None and _is_transactional(item):
+        from django.apps import apps
+        from pytest_django.plugin import blocking_manager_key
+
+        with item.config.stash[blocking_manager_key].unblock():
+            for name in SEEDING_MIGRATIONS:
+                importlib.import_module(name).seed(apps, None)
+    return result
