@@ -62,6 +62,12 @@ OBJECTS = {
     "product": ["any", "absent"],
     "team": ["any", "absent"],
     "link": ["own", "absent"],  # a collaborator's signed link, and a forged one
+    # Case scoring: a team A round the agent reviews in, and a team B round; cases of the
+    # agent and of the lead in the first, one of the other agent in the second.
+    "scoring_round": ["own", "other_team", "absent"],
+    "scoring_case": ["own", "other", "other_team", "absent"],
+    "rating_link": ["own", "absent"],  # the requester's e-mailed rating link, and a forged one
+    "week": ["any", "absent"],  # a review week by its Monday, and no date at all
 }
 OWNERS = {  # object kind -> which role owns it
     ("ticket", "own"): "requester",
@@ -70,6 +76,11 @@ OWNERS = {  # object kind -> which role owns it
     ("attachment", "other"): "other_requester",
     ("subtask", "own"): "collaborator",
     ("subtask_file", "own"): "collaborator",
+    ("scoring_round", "own"): "agent",  # its reviewer
+    ("scoring_round", "other_team"): "other_agent",
+    ("scoring_case", "own"): "agent",
+    ("scoring_case", "other"): "lead",
+    ("scoring_case", "other_team"): "other_agent",
 }
 OBJECT_TEAM = {"own": "A", "other": "A", "other_team": "B", "team": "A"}
 READERS = {
@@ -141,6 +152,8 @@ POLICIES: dict[str, Policy] = {
     "home": P(),  # only redirects: to the sign-in page, the portal or the desk
     "healthz": PUBLIC,
     "healthz-web": PUBLIC,
+    "api-root": PUBLIC,  # names the routes; each checks who may use it
+    "favicon": P(anonymous="allow", user="allow", agent="allow", redirect=True),
     # Accounts: the sign-in and reset pages are for everyone; links are checked by the view.
     "accounts:login": P(anonymous="allow"),  # signed in: sent on to their home
     # Signing out harms no one: nothing to deny (and POSTing it would sign the matrix out).
@@ -298,4 +311,31 @@ POLICIES: dict[str, Policy] = {
     "routing-root-causes": SIGNED_IN,  # the list; empty for people without an agent seat
     "routing-ticket-decisions": P(on="ticket", agent="team"),
     "routing-ticket-reroute": _post("ticket", agent="team"),
+    # Mentor review: leads pair people; a sponsor's week is for sponsors, leads and admins (an
+    # agent who sponsors no one finds no page); "My week" is each agent's own.
+    "reviews:hub": AGENTS,  # each agent sees the reviews they take part in
+    "reviews:mentoring_pairings": LEADS,
+    "reviews:mentoring_week": LEADS,
+    "reviews:mentoring_week_of": P(on="week", lead="allow"),
+    "reviews:mentoring_coach": _post(lead="allow"),
+    "reviews:mentoring_kudos": _post(lead="allow"),
+    "reviews:mentoring_my_week": AGENTS,
+    "reviews:mentoring_my_week_of": P(on="week", agent="allow"),
+    "reviews:mentoring_summarise": _post(agent="allow"),
+    # Satisfaction: the e-mailed rating link is the credential (its GET only shows the choice;
+    # forged, it is refused); the portal's rating is the requester's own. Kudos are for leads
+    # (their teams'), sponsors (their techs', not in this matrix) and admins; leads share them.
+    "reviews:rating_link": P(on="rating_link", anonymous="allow", user="allow", agent="allow"),
+    "reviews:rating_portal": _post("ticket", user="own"),
+    "reviews:kudos_list": LEADS,
+    "reviews:kudos_csv": LEADS,
+    "reviews:kudos_share": _post(lead="allow"),
+    # Case scoring: rounds are run by leads (admins); a round's reviewers see its progress and
+    # their own cases only; results, the CSV and every case are for leads of its teams.
+    "reviews:scoring_rounds": AGENTS,  # each sees the rounds they lead or review in
+    "reviews:scoring_round_new": LEADS,
+    "reviews:scoring_round": P(on="scoring_round", agent="own", lead="own|team"),
+    "reviews:scoring_round_csv": P(on="scoring_round", lead="team"),
+    "reviews:scoring_queue": AGENTS,  # each reviewer's own cases
+    "reviews:scoring_case": P(on="scoring_case", agent="own", lead="own|team"),
 }

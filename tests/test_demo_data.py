@@ -7,11 +7,13 @@ import io
 import pytest
 from django.core.management import call_command
 from django.db import transaction
+from django.db.models import F, Q
 from django.test import Client, override_settings
 from django.utils import timezone
 from rest_framework.test import APIClient
 
 from apps.accounts.models import User
+from apps.reviews.scoring.models import ScoringRound
 from apps.subtasks.models import Subtask
 from apps.tickets import events
 from apps.tickets.forms import TicketNewForm
@@ -85,3 +87,79 @@ def test_a_requester_is_offered_no_demo_only_category():
     assert "SLA demo" not in page
     # The SLA demo ticket still carries it, for the agents watching it breach.
     assert Ticket.objects.filter(category__name__startswith="SLA demo").exists()
+
+
+def test_the_demo_lead_opens_a_scoring_round_with_its_top_cases():
+    lead = User.objects.get(email="lead@example.com")
+    scoring_round = ScoringRound.objects.get()
+    client = Client()
+    client.force_login(lead)
+    page = client.get(f"/reviews/scoring/rounds/{scoring_round.pk}/")
+    results = page.context["results"]
+
+    assert page.status_code == 200
+    assert len(results.top) == 10
+    assert 0.5 < results.scored / results.total < 0.8
+    assert len(results.progress) == 3
+    assert any(block.answers for block in results.free_text)
+    # Nobody was given a ticket they worked while a colleague had room for it.
+    own = scoring_round.cases.filter(
+        Q(ticket__assignee=F("reviewer")) | Q(ticket__holder=F("reviewer"))
+    )
+    assert not own.exists()
+
+
+def test_the_demo_sponsor_reviews_three_techs_and_has_two_kudos_to_mark():
+    lead = User.objects.get(email="lead@example.com")
+    client = Client()
+    client.force_login(lead)
+    page = client.get("/reviews/mentoring/week/")  # last week, by default
+
+    assert page.status_code == 200
+    [review] = page.context["pairings"]
+    assert [t.tech.get_short_name() for t in review.techs] == ["Mia", "Sofia", "Tariq"]
+    assert all(len(t.items) >= 2 for t in review.techs)
+    items = [item for t in review.techs for item in t.items]
+    assert any(item.entry and item.entry.summary for item in items)
+    assert any(item.entry and item.entry.passed_on for item in items)
+    assert any(item.entry and item.entry.coaching_note for item in items)
+    thanks = [r for item in items for r in item.replies if r.body.startswith("Than")]
+    assert sum(not r.is_kudos for r in thanks) >= 2
+    assert page.content.decode().count("Mark as kudos") >= 2
+
+
+def test_the_demo_requester_rates_the_resolved_ticket_from_its_email_signed_out():
+    import re
+
+    from apps.core.models import OutboxMessage
+    from apps.reviews.satisfaction.models import Rating
+
+    mails = OutboxMessage.objects.filter(
+        kind="ticket_resolved", to="requester@example.com", body__contains="/reviews/ratings/"
+    ).order_by("-pk")
+    unrated = [m for m in mails if not Rating.objects.filter(ticket__pk=_ticket_pk(m)).exists()]
+    assert unrated, "the demo leaves one resolved ticket of the requester to rate"
+    mail = unrated[0]
+    good = re.search(r"https?://[^/\s]+(/reviews/ratings/[^/\s]+/)", mail.body).group(1)
+    browser = Client()  # nobody signed in
+    assert browser.get(good).status_code == 200
+    assert browser.post(good, {"score": "good", "comment": "Fast, thanks!"}).status_code == 302
+    rating = Rating.objects.get(ticket__pk=_ticket_pk(mail))
+    assert (rating.score, rating.via) == ("good", "email")
+
+
+def _ticket_pk(mail) -> int:
+    return Ticket.objects.by_reference(mail.ticket_reference).get().pk
+
+
+def test_the_demo_dashboard_shows_satisfaction_and_kudos():
+    lead = User.objects.get(email="lead@example.com")
+    client = Client()
+    client.force_login(lead)
+    cards = {kpi.name: kpi for kpi, _ in client.get("/insights/").context["cards"]}
+    assert 50 < cards["csat"].value < 90
+    assert cards["ratings"].value > 20
+    kudos = client.get("/reviews/kudos/")
+    assert kudos.status_code == 200
+    assert kudos.context["total"] > 5
+    assert kudos.context["shares"]

@@ -12,10 +12,13 @@ import pytest
 from django.core.files.base import ContentFile
 from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
+from django.utils import timezone
 
 from apps.accounts.models import User
 from apps.knowledge.models import Article, ArticleFile, ArticleStatus, Audience, Revision
 from apps.mail.models import InboundMessage
+from apps.reviews.satisfaction.links import rating_token
+from apps.reviews.satisfaction.models import KudosShare, Rating
 from apps.routing.models import Rule
 from apps.subtasks.links import link_token
 from apps.subtasks.models import Subtask, SubtaskAttachment, SubtaskComment, SubtaskKind
@@ -25,12 +28,14 @@ from apps.tickets.models import (
     Comment,
     Location,
     Product,
+    Status,
     Ticket,
     TicketEvent,
 )
 
 from .factories import TeamFactory, TicketFactory, UserFactory, agent_of
 from .permission_policies import OBJECTS, POLICIES, ROLES, allowed
+from .reviews.scoring.world import scoring_world
 
 SKIPPED = ("admin/", "api/docs", "api/schema")  # Django's and drf-spectacular's own guards
 ABSENT = 99_999_999
@@ -188,6 +193,19 @@ def world(db):
     token = link_token(subtask=subtasks["own"], user=people["collaborator"])
     kwargs[("link", "own")] = {"token": token, "uidb64": "MQ"}
     kwargs[("link", "absent")] = {"token": "not-a-token", "uidb64": "MQ"}
+    resolved = TicketFactory(
+        requester=people["requester"],
+        team=team_a,
+        status=Status.RESOLVED,
+        resolved_at=timezone.now(),
+    )
+    kwargs[("rating_link", "own")] = {
+        "token": rating_token(ticket=resolved, person=people["requester"], score="good")
+    }
+    kwargs[("rating_link", "absent")] = {"token": "not-a-token"}
+    kwargs[("week", "any")] = {"week": "2024-06-03"}
+    kwargs[("week", "absent")] = {"week": "2024-13-45"}
+    kwargs.update(scoring_world(people, tickets, team_a, team_b))
     return {"people": people, "kwargs": kwargs, "team_a": team_a, "team_b": team_b}
 
 
@@ -223,6 +241,8 @@ def _fingerprint():
         Comment.objects.count(),
         TicketEvent.objects.count(),
         SubtaskComment.objects.count(),
+        list(Rating.objects.order_by("pk").values_list()),
+        KudosShare.objects.count(),
     )
 
 

@@ -119,7 +119,8 @@ class KpisView(APIView):
 
 class KpiDetailView(APIView):
     """GET: one KPI, its series (``granularity`` week, month or quarter) and its breakdown
-    (``by`` team, tier, category, product, location, priority, root_cause, feature, …)."""
+    (``by`` team, tier, category, product, location, priority, root_cause, feature, resolution,
+    channel, agent)."""
 
     serializer_class = KpiDetailSerializer
 

@@ -40,6 +40,7 @@ TICKET_COLUMNS = [
     "reopens",
     "SLA first response",
     "SLA resolution",
+    "requester satisfied",
 ]
 _FIELDS = [
     "pk",
@@ -72,6 +73,7 @@ _FIELDS = [
     "fact__reopens",
     "fact__sla_first_response",
     "fact__sla_resolution",
+    "fact__satisfied",
 ]
 
 
@@ -130,4 +132,5 @@ def ticket_rows(queryset, *, header: list[str] | None = None) -> Iterator[list[s
             values["fact__reopens"] or 0,
             values["fact__sla_first_response"] or "",
             values["fact__sla_resolution"] or "",
+            {True: "yes", False: "no"}.get(values["fact__satisfied"], ""),
         ]

@@ -2,9 +2,9 @@
 
 The database is the only truth: every figure of a fact is computed by the statement that
 stores it, from the ticket's own row and the rows the other apps keep about it (time per tier,
-classification, article links, SLA clocks, reopen events). Nothing is loaded into Python, so a
-refresh costs one query whether it is for one ticket (the reaction) or for two thousand (a
-rebuild batch). PostgreSQL and SQLite ≥ 3.35 (upsert from a SELECT needs its WHERE clause,
+classification, article links, SLA clocks, reopen events, the requester's rating). Nothing is
+loaded into Python, so a refresh costs one query whether it is for one ticket (the reaction)
+or for two thousand (a rebuild batch). PostgreSQL and SQLite ≥ 3.35 (upsert from a SELECT needs its WHERE clause,
 which the statement always has).
 """
 
@@ -36,6 +36,7 @@ from django.db.models.functions import Coalesce, Greatest
 from django.utils import timezone
 
 from apps.knowledge.models import LinkKind, TicketArticle
+from apps.reviews.satisfaction.models import Rating, Score
 from apps.sla.models import Clock, ClockState, Metric
 from apps.sla.selectors import LATE
 from apps.tickets.models import EventKind, Status, Ticket, TicketEvent
@@ -137,6 +138,18 @@ def _expressions(now: datetime) -> dict:
             ("hand_backs", 0, IntegerField()),
         )
     }
+    # The requester's rating: NULL when there is none (not rated is not unsatisfied).
+    satisfied = (
+        Rating.objects.filter(ticket=OuterRef("pk"))
+        .order_by()
+        .annotate(
+            good=Case(
+                When(score=Score.GOOD, then=Value(True)),
+                default=Value(False),
+                output_field=BooleanField(),
+            )
+        )
+    )
     return {
         "ticket": F("pk"),
         "team": F("team_id"),
@@ -149,6 +162,7 @@ def _expressions(now: datetime) -> dict:
         "status": F("status"),
         "root_cause_id": F("classification__root_cause_id"),
         "feature": Coalesce(F("classification__feature"), Value(""), output_field=CharField()),
+        "assignee_id": F("assignee_id"),
         "created_at": F("created_at"),
         "resolved_at": done_at,
         "first_response_seconds": Seconds(F("first_response_at"), F("created_at")),
@@ -191,6 +205,7 @@ def _expressions(now: datetime) -> dict:
         ),
         "sla_first_response": _sla_outcome(Metric.FIRST_RESPONSE, now, latest=False),
         "sla_resolution": _sla_outcome(Metric.RESOLUTION, now, latest=True),
+        "satisfied": Subquery(satisfied.values("good")[:1], output_field=BooleanField()),
         "refreshed_at": Value(now, output_field=DateTimeField()),
     }
 

@@ -295,6 +295,24 @@ MEASURES: dict[str, Measure] = {
             Q(sla_resolution="met"),
             Q(sla_resolution__in=SLA_DECIDED),
         ),
+        _rate(
+            "csat",
+            "Satisfied requesters",
+            "higher",
+            "Of the tickets resolved in the period whose requester rated the support, the share "
+            "rated good (tickets not rated are not counted).",
+            RESOLVED,
+            Q(satisfied=True),
+            Q(satisfied__isnull=False),
+        ),
+        _count(
+            "ratings",
+            "Satisfaction ratings",
+            "",
+            "Tickets resolved in the period whose requester rated the support, good or bad.",
+            RESOLVED,
+            Q(satisfied__isnull=False),
+        ),
         _count(
             "deflections",
             "Deflected by articles",

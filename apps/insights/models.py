@@ -38,6 +38,7 @@ RESOLVED_FIGURES = [
     "resolution",
     "sla_resolution",
     "root_cause_id",
+    "satisfied",
 ]
 
 
@@ -58,6 +59,8 @@ class TicketFact(models.Model):
     status = models.CharField(max_length=10, blank=True)
     root_cause_id = models.IntegerField(null=True, blank=True)
     feature = models.CharField(max_length=120, blank=True)
+    # Whom it is assigned to (a user id, no foreign key: figures outlive people's accounts).
+    assignee_id = models.IntegerField(null=True, blank=True)
     # When.
     created_at = models.DateTimeField()
     resolved_at = models.DateTimeField(null=True, blank=True)
@@ -79,6 +82,8 @@ class TicketFact(models.Model):
     # SLA: "met", "breached" or "" (no clock, or still running), per metric.
     sla_first_response = models.CharField(max_length=10, blank=True)
     sla_resolution = models.CharField(max_length=10, blank=True)
+    # The requester's rating (apps.reviews): True good, False bad, None not rated.
+    satisfied = models.BooleanField(null=True, blank=True)
     refreshed_at = models.DateTimeField(default=timezone.now)
 
     class Meta:

@@ -6,7 +6,7 @@ from dataclasses import dataclass
 
 from django.db.models import Count, F, Q, Sum
 
-from apps.accounts.models import Team, Tier
+from apps.accounts.models import Team, Tier, User
 from apps.core.errors import ApplicationError
 from apps.core.numbers import as_id
 from apps.routing.models import RootCause
@@ -29,6 +29,12 @@ def _names(model) -> Callable[[list], dict]:
         return dict(model.objects.filter(pk__in=keys).values_list("pk", "name"))
 
     return labels
+
+
+def _people(keys) -> dict:
+    """Agents by name (their address when they have none)."""
+    rows = User.objects.filter(pk__in=keys).values_list("pk", "full_name", "email")
+    return {pk: name or email for pk, name, email in rows}
 
 
 def _choices(choices) -> Callable[[list], dict]:
@@ -59,6 +65,8 @@ DIMENSIONS = {
             "resolution", "resolution", _choices(Resolution.choices), "(not recorded)", False
         ),
         Dimension("channel", "channel", _choices(Channel.choices), "(unknown)", False),
+        # The ticket's assignee now (for resolved tickets: who resolved it, as a rule).
+        Dimension("agent", "assignee_id", _people, "(unassigned)"),
     )
 }
 

@@ -36,6 +36,7 @@ BREAKDOWNS = {
     "feature": "Product feature",
     "resolution": "Resolution",
     "channel": "Channel",
+    "agent": "Agent",
 }
 
 
@@ -126,7 +127,7 @@ def dashboard(request):
 
 
 SPARKS = ("volume", "resolution_median", "first_response_median", "sla_first_response",
-          "sla_resolution", "reopen_rate", "escalation_rate", "hand_backs")  # fmt: skip
+          "sla_resolution", "reopen_rate", "escalation_rate", "hand_backs", "csat")  # fmt: skip
 
 
 def _spark(weeks: dict, name: str) -> list:

@@ -11,6 +11,7 @@ from django.urls import reverse
 from apps.accounts.models import User, with_seats
 from apps.core.models import OutboxMessage
 from apps.core.outbox import mail_domain, outbox_enqueue
+from apps.tickets import extensions
 from apps.tickets.models import EventKind, TicketEvent
 from apps.tickets.permissions import ticket_page_for
 
@@ -53,15 +54,21 @@ def _requesters(ticket, event: TicketEvent) -> list[User]:
 
 def _render(kind: str, event: TicketEvent, person: User, comment) -> tuple[str, str]:
     ticket = event.ticket
+    # What feature apps add to this kind of message (a rating link): the template places it,
+    # or it goes at the end.
+    additions = extensions.mail_additions(kind, ticket=ticket, person=person, event=event)
     context = {
         "ticket": ticket,
         "event": event,
         "person": person,
         "url": ticket_url_for(person, ticket),
         "comment": comment,
+        "additions": additions,
     }
     subject = render_to_string(f"mail/{kind}_subject.txt", context).strip()
     body = render_to_string(f"mail/{kind}.txt", context)
+    if additions and additions not in body:
+        body = body.rstrip("\n") + "\n\n" + additions
     return f"[{ticket.reference}] {subject}", body
 
 

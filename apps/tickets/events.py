@@ -94,24 +94,28 @@ class Created:
 @dataclasses.dataclass(frozen=True)
 class Changed:
     source: str = ""
+    assignee_id: int | None = None  # whom the change assigned (the history hides ids)
 
 
 @declare(EventKind.RESOLVED, "resolved the ticket")
 @dataclasses.dataclass(frozen=True)
 class Resolved:
     source: str = ""
+    assignee_id: int | None = None  # whom the change assigned (the history hides ids)
 
 
 @declare(EventKind.REOPENED, "reopened the ticket")
 @dataclasses.dataclass(frozen=True)
 class Reopened:
     source: str = ""
+    assignee_id: int | None = None  # whom the change assigned (the history hides ids)
 
 
 @declare(EventKind.CLOSED, "closed the ticket")
 @dataclasses.dataclass(frozen=True)
 class Closed:
     source: str = ""
+    assignee_id: int | None = None  # whom the change assigned (the history hides ids)
 
 
 @declare(EventKind.REPLIED, "replied publicly", hidden=["by_agent", "attachments"])

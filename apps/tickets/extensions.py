@@ -21,6 +21,12 @@ Each feature app registers from its ``AppConfig.ready()``:
   there (raising ``ApplicationError`` when the author may not) and returns the ticket it is on.
 - ``business_seconds_provider(fn)``: ``fn(ticket, start, end) -> float`` measures a span in the
   business time of the ticket's calendar (the SLA app provides it; wall-clock until then).
+- ``mail_addition(name, kinds, fn)``: text added to the ticket e-mails of those ``kinds``
+  ("ticket_resolved", "agent_replied", …, the mail app's template names). ``fn(ticket=, person=,
+  event=) -> str`` is called for each recipient while the message is rendered (in the event's
+  transaction) and returns "" to add nothing, e.g. the satisfaction links only its requester
+  gets. A template places the additions with ``{{ additions }}``; where it does not, they are
+  appended to the body.
 
 Panels with audience "portal_new" are shown beside the portal's new-ticket form (``ticket`` is
 None there): the knowledge base offers its suggestions that way.
@@ -94,6 +100,7 @@ _nav_links: dict[str, NavLink] = {}
 _queue_filters: dict[str, QueueFilter] = {}
 _business_seconds: list[Callable] = []
 _reply_targets: dict[str, Callable] = {}
+_mail_additions: dict[str, tuple[frozenset[str], Callable]] = {}
 
 
 def resolve_guard(name: str, fn: Callable) -> None:
@@ -141,6 +148,23 @@ def reply_target(kind: str, fn: Callable) -> None:
 
 def reply_target_for(kind: str) -> Callable | None:
     return _reply_targets.get(kind)
+
+
+def mail_addition(name: str, kinds, fn: Callable) -> None:
+    _mail_additions[name] = (frozenset(kinds), fn)
+
+
+def mail_additions(kind: str, *, ticket, person, event) -> str:
+    """What the registered additions add to one e-mail of ``kind`` to ``person`` (in name order,
+    so a message always reads the same)."""
+    parts = (
+        fn(ticket=ticket, person=person, event=event)
+        for _, (kinds, fn) in sorted(_mail_additions.items())
+        if kind in kinds
+    )
+    # Paragraphs of their own, one blank line apart, however each was written.
+    text = "\n\n".join(part.strip("\n") for part in parts if part and part.strip())
+    return text + "\n" if text else ""
 
 
 def business_seconds_provider(fn: Callable) -> None:

@@ -164,6 +164,14 @@ class Ticket(models.Model):
             # serves updated_at ranges, and created_at has its own index (rows are written in
             # created order, so a period of them lies together).
             models.Index(fields=["team", "resolved_at"], name="ticket_team_resolved_idx"),
+            # Every team's tickets finished in a week (the mentor review): by resolution, or by
+            # closing for those closed without one.
+            models.Index(fields=["resolved_at"], name="ticket_resolved_idx"),
+            models.Index(
+                fields=["closed_at"],
+                condition=models.Q(resolved_at__isnull=True),
+                name="ticket_closed_unresolved_idx",
+            ),
             models.Index(fields=["assignee", "status"], name="ticket_assignee_idx"),
             models.Index(fields=["requester", "-updated_at"], name="ticket_requester_idx"),
         ]

@@ -350,9 +350,14 @@ def ticket_update(
         if field != "tags":
             setattr(ticket, field, getattr(locked, field))
     kind = _status_kind(status_change["before"], new["status"]) if status_change else None
+    # ``changes`` holds the assignee's name; the id lets readers of the history (the mentor
+    # review's "who touched it") find the person even after a rename.
+    assigned = new["assignee"] if "assignee" in changes else None
     event_record(
         ticket=ticket,
-        payload=STATUS_EVENTS[kind or EventKind.CHANGED](source=source),
+        payload=STATUS_EVENTS[kind or EventKind.CHANGED](
+            source=source, assignee_id=assigned.pk if assigned else None
+        ),
         actor=actor,
         changes=changes,
     )

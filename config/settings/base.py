@@ -9,6 +9,7 @@ from datetime import timedelta
 from pathlib import Path
 
 import environ
+from celery.schedules import crontab
 from django.core.exceptions import ImproperlyConfigured
 
 BASE_DIR = Path(__file__).resolve().parent.parent.parent
@@ -291,7 +292,8 @@ SESSION_ENGINE = "django.contrib.sessions.backends.db"
 
 # --- Celery: Redis when REDIS_URL is set; otherwise kombu's file-system transport, a real
 # broker that needs no server, so `make run` still runs a worker and beat.
-CELERY_BROKER_URL = env.str("CELERY_BROKER_URL", default=REDIS_URL or "filesystem://")
+# (The host in "filesystem://localhost//" means nothing; without one kombu warns at every start.)
+CELERY_BROKER_URL = env.str("CELERY_BROKER_URL", default=REDIS_URL or "filesystem://localhost//")
 CELERY_RESULT_BACKEND = env.str(
     "CELERY_RESULT_BACKEND", default=REDIS_URL or f"file://{VAR_DIR / 'celery' / 'results'}"
 )
@@ -355,7 +357,9 @@ CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_TASK_TIME_LIMIT = 120
 CELERY_TASK_SOFT_TIME_LIMIT = 100
 CELERY_RESULT_EXPIRES = 3600
-CELERY_TIMEZONE = "UTC"
+# Crontab schedules read in the desk's time zone (the Monday digest goes at 07:00 local time);
+# interval schedules and task ETAs are unaffected.
+CELERY_TIMEZONE = TIME_ZONE
 CELERY_BEAT_SCHEDULE_FILENAME = str(VAR_DIR / "celery" / "beat-schedule")
 CELERY_BEAT_SCHEDULE = {
     "worker-heartbeat": {"task": "apps.core.tasks.worker_heartbeat", "schedule": 30.0},
@@ -381,6 +385,11 @@ CELERY_BEAT_SCHEDULE = {
     "insights-facts-stale": {
         "task": "apps.insights.tasks.facts_refresh_stale_task",
         "schedule": 15 * 60.0,
+    },
+    # Mentor review: last week's tickets to every sponsor, Monday 07:00 (once per sponsor).
+    "reviews-mentoring-digest": {
+        "task": "apps.reviews.mentoring.tasks.mentoring_digest_task",
+        "schedule": crontab(minute=0, hour=7, day_of_week="mon"),
     },
 }
 # Monitoring sends this in X-Health-Token to read /healthz/'s details (staff see them signed in).

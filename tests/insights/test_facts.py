@@ -15,6 +15,7 @@ from apps.insights.models import TicketFact
 from apps.insights.tasks import facts_refresh_stale_task
 from apps.knowledge.models import LinkKind, TicketArticle
 from apps.knowledge.services import article_link_send
+from apps.reviews.satisfaction.models import Rating
 from apps.routing.models import RootCause, TicketClassification
 from apps.routing.services import classification_set
 from apps.sla.calendars import calendar_forget
@@ -186,6 +187,9 @@ def assert_fact_matches_the_rows(ticket: Ticket) -> TicketFact:
     )
     assert row.sla_first_response == sla_outcome(ticket, FR, row.refreshed_at)
     assert row.sla_resolution == sla_outcome(ticket, RES, row.refreshed_at)
+    assert row.assignee_id == ticket.assignee_id
+    rating = Rating.objects.filter(ticket=ticket).first()
+    assert row.satisfied == (rating.score == "good" if rating else None)
     return row
 
 

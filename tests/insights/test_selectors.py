@@ -63,6 +63,7 @@ class Spec:
     performance: bool = False
     sla_fr: str = ""
     sla_res: str = ""
+    satisfied: bool | None = None  # the requester's rating: good, bad, or none
     ticket: Ticket | None = field(default=None, repr=False)
 
     @property
@@ -107,6 +108,10 @@ def random_specs(seed: int = 7, n: int = 90) -> list[Spec]:
                 sla_res=rnd.choice(("met", "breached", "")),
             )
         )
+    # Ratings from a generator of their own, so the rest of the desk stays as it was.
+    ratings = random.Random(seed + 1)
+    for spec in specs:
+        spec.satisfied = ratings.choice((True, True, True, False, None, None))
     return specs
 
 
@@ -171,6 +176,7 @@ def desk(team, other_team, requester):
             is_performance=spec.performance,
             sla_first_response=spec.sla_fr,
             sla_resolution=spec.sla_res if spec.resolved else "",
+            satisfied=spec.satisfied,
         )
         if not spec.resolved:
             spec.resolution = spec.sla_res = ""
@@ -260,6 +266,7 @@ def expected(desk: Desk, teams, start: date, end: date, priority=None) -> dict:
     escalations = sum(s.escalations for s in resolved)
     fr_decided = [s for s in created if s.sla_fr in ("met", "breached")]
     res_decided = [s for s in resolved if s.sla_res in ("met", "breached")]
+    rated = [s for s in resolved if s.satisfied is not None]
     return {
         "volume": len(created),
         "high_volume": len([s for s in created if s.priority >= 3]),
@@ -301,6 +308,8 @@ def expected(desk: Desk, teams, start: date, end: date, priority=None) -> dict:
         "reopen_rate": share([s for s in resolved if s.reopens], resolved),
         "sla_first_response": share([s for s in fr_decided if s.sla_fr == "met"], fr_decided),
         "sla_resolution": share([s for s in res_decided if s.sla_res == "met"], res_decided),
+        "csat": share([s for s in rated if s.satisfied], rated),
+        "ratings": len(rated),
         "deflections": len(
             [
                 1

@@ -2,4 +2,6 @@
 
 
 def register() -> None:
-    pass
+    # Celery finds tasks modules of installed apps only (apps.reviews.tasks): import ours so
+    # workers know the digest task beat sends them.
+    from . import tasks  # noqa: F401

@@ -14,13 +14,22 @@ class Score(models.TextChoices):
     BAD = "bad", "Bad, I'm unsatisfied"
 
 
+class Via(models.TextChoices):
+    EMAIL = "email", "E-mail link"
+    PORTAL = "portal", "Portal"
+
+
 class Rating(models.Model):
+    """The requester's say on a resolved ticket: one per ticket, changed (not added to) while
+    it may still be changed."""
+
     ticket = models.OneToOneField(Ticket, on_delete=models.CASCADE, related_name="rating")
     rated_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+"
     )
     score = models.CharField(max_length=4, choices=Score.choices)
     comment = models.TextField(blank=True)
+    via = models.CharField(max_length=10, choices=Via.choices, default=Via.EMAIL)
     # The agent the rating is about (who resolved it, else its assignee or holder).
     agent = models.ForeignKey(
         settings.AUTH_USER_MODEL,
@@ -78,6 +87,11 @@ class Kudos(models.Model):
     class Meta:
         ordering = ["-created_at", "-id"]
         verbose_name_plural = "kudos"
+        # The kudos page: a lead's teams', a sponsor's techs', over a period.
+        indexes = [
+            models.Index(fields=["team", "-created_at"], name="kudos_team_recent_idx"),
+            models.Index(fields=["agent", "-created_at"], name="kudos_agent_recent_idx"),
+        ]
 
     def __str__(self):
         return f"Kudos for {self.agent} on {self.ticket.reference}"
