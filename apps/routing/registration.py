@@ -25,7 +25,11 @@ def register_all() -> None:
             order=40,
         )
     )
-    extensions.nav_link(extensions.NavLink("Triage", "routing:triage", audience="agent", order=20))
+    extensions.nav_link(
+        extensions.NavLink(
+            "Triage", "routing:triage", audience="agent", order=20, shown_to=services.can_triage
+        )
+    )
     extensions.nav_link(
         extensions.NavLink("Root causes", "routing:report", audience="lead", order=60)
     )

@@ -7,6 +7,13 @@ from apps.core.numbers import as_id, is_id
 from apps.tickets import actions, extensions
 
 
+def has_tasks_page(user) -> bool:
+    """Agents, and anyone ever given a subtask: a requester with none has no "My tasks"."""
+    from .models import Subtask
+
+    return user.is_agent or Subtask.objects.filter(assignee_user=user).exists()
+
+
 def _blockers(ticket) -> list[str]:
     from .selectors import open_blockers
 
@@ -123,7 +130,11 @@ def register() -> None:
             order=50,
         )
     )
-    extensions.nav_link(extensions.NavLink("My tasks", "subtasks:mine", audience="all", order=60))
+    extensions.nav_link(
+        extensions.NavLink(
+            "My tasks", "subtasks:mine", audience="all", order=60, shown_to=has_tasks_page
+        )
+    )
     extensions.nav_link(
         extensions.NavLink("Overdue subtasks", "subtasks:overdue", audience="lead", order=61)
     )

@@ -75,6 +75,9 @@ class NavLink:
     url_name: str
     audience: str = "agent"  # "agent", "lead" or "all"
     order: int = 100
+    # Within the audience, whether this person has a use for it (Triage for the triage team,
+    # "My tasks" for people with a subtask): a page nobody can use is no entry.
+    shown_to: Callable | None = None
 
 
 @dataclass(frozen=True)
@@ -186,7 +189,7 @@ def nav_links_for(user) -> list[NavLink]:
             link.audience == "all"
             or (link.audience == "agent" and user.is_agent)
             or (link.audience == "lead" and user.is_lead)
-        )
+        ) and (link.shown_to is None or link.shown_to(user))
 
     return sorted((n for n in _nav_links.values() if allowed(n)), key=lambda n: n.order)
 

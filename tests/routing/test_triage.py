@@ -99,3 +99,8 @@ def test_reroute_from_the_ticket_panel_follows_todays_rules(desk, make_rule, ope
     ticket.refresh_from_db()
     assert ticket.team == desk["networks"]
     assert ticket.routing_decisions.filter(trigger="reroute", actor=triager).exists()
+
+
+def test_triage_is_in_the_navigation_of_the_triage_team_only(triager, agent):
+    assert 'href="/routing/triage/"' in signed_in(triager).get("/desk/").content.decode()
+    assert 'href="/routing/triage/"' not in signed_in(agent).get("/desk/").content.decode()

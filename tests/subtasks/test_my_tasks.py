@@ -61,11 +61,20 @@ def test_without_a_link_or_sign_in_my_tasks_asks_to_sign_in(db):
     assert "/accounts/sign-in/" in response["Location"]
 
 
-def test_my_tasks_is_in_everyones_navigation_and_overdue_only_for_leads(ticket, lead, agent):
-    stranger = signed_in(UserFactory())
-    home = stranger.get(reverse("portal:tickets")).content.decode()
+def test_my_tasks_is_in_the_navigation_of_those_with_tasks_and_overdue_only_for_leads(
+    ticket, lead, agent, kinds
+):
+    # A requester who was never given a subtask has no use for an empty "My tasks".
+    person = UserFactory()
+    home = signed_in(person).get(reverse("portal:tickets")).content.decode()
+    assert "My tasks" not in home
+    subtask_create(
+        ticket=ticket, actor=agent, title="Count labels", kind=kinds["Other"], assignee_user=person
+    )
+    home = signed_in(person).get(reverse("portal:tickets")).content.decode()
     assert "My tasks" in home
     assert "Overdue subtasks" not in home
+    assert "My tasks" in signed_in(agent).get(reverse("portal:tickets")).content.decode()
     assert "Overdue subtasks" in signed_in(lead).get(reverse("portal:tickets")).content.decode()
 
 
