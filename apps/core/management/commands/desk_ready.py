@@ -34,6 +34,8 @@ class Command(BaseCommand):
     help = "Wait until the desk, its worker and beat answer, then say where it is."
 
     def add_arguments(self, parser):
+        # SITE_URL, which `make run` sets to the web process's address (honcho gives each
+        # process a PORT of its own, so this one's PORT is not the web app's).
         parser.add_argument("--url", default=settings.SITE_URL)
         parser.add_argument("--timeout", type=float, default=180.0)
         parser.add_argument("--once", action="store_true", help="Exit after saying it.")
