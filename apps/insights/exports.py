@@ -6,6 +6,7 @@ from collections.abc import Iterator
 
 from django.conf import settings
 
+from apps.core.spreadsheets import spreadsheet_safe
 from apps.routing.models import RootCause
 from apps.tickets.models import Priority, Resolution, Status
 
@@ -85,12 +86,6 @@ def _when(moment) -> str:
     return moment.isoformat(timespec="minutes") if moment else ""
 
 
-def _safe(text) -> str:
-    """Cells a spreadsheet would run as a formula (=, +, -, @) are quoted as text."""
-    text = "" if text is None else str(text)
-    return f"'{text}" if text[:1] in ("=", "+", "-", "@", "\t", "\r") else text
-
-
 def ticket_rows(queryset, *, header: list[str] | None = None) -> Iterator[list[str]]:
     if header:
         yield header
@@ -103,21 +98,21 @@ def ticket_rows(queryset, *, header: list[str] | None = None) -> Iterator[list[s
         values = dict(zip(_FIELDS, row, strict=True))
         yield [
             f"{prefix}-{values['pk'] + offset}",
-            _safe(values["subject"]),
+            spreadsheet_safe(values["subject"]),
             statuses.get(values["status"], values["status"]),
             priorities.get(values["priority"], values["priority"]),
             values["channel"],
-            _safe(values["team__name"]),
+            spreadsheet_safe(values["team__name"]),
             values["tier"],
             values["fact__max_tier"] or values["tier"],
-            _safe(values["category__name"]),
-            _safe(values["product__name"]),
-            _safe(values["location__name"]),
-            _safe(values["requester__email"]),
-            _safe(values["requester__organisation__name"]),
-            _safe(values["assignee__email"]),
-            _safe(causes.get(values["fact__root_cause_id"], "")),
-            _safe(values["fact__feature"]),
+            spreadsheet_safe(values["category__name"]),
+            spreadsheet_safe(values["product__name"]),
+            spreadsheet_safe(values["location__name"]),
+            spreadsheet_safe(values["requester__email"]),
+            spreadsheet_safe(values["requester__organisation__name"]),
+            spreadsheet_safe(values["assignee__email"]),
+            spreadsheet_safe(causes.get(values["fact__root_cause_id"], "")),
+            spreadsheet_safe(values["fact__feature"]),
             "yes" if values["fact__is_regression"] else "",
             resolutions.get(values["fact__resolution"] or "", ""),
             _when(values["created_at"]),

@@ -8,7 +8,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
-from django.http import Http404, HttpResponse, JsonResponse, StreamingHttpResponse
+from django.http import Http404, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -18,6 +18,7 @@ from django.views.decorators.http import require_GET, require_POST
 from apps.accounts.models import Team
 from apps.core.errors import ApplicationError
 from apps.core.numbers import as_id
+from apps.core.spreadsheets import csv_download
 
 from . import selectors
 from .exports import TICKET_COLUMNS, ticket_rows
@@ -330,11 +331,6 @@ def tickets(request):
     return render(request, "insights/tickets.html", context)
 
 
-class _Echo:
-    def write(self, value):
-        return value
-
-
 @login_required
 @require_GET
 def tickets_csv(request):
@@ -345,14 +341,11 @@ def tickets_csv(request):
         queryset = selectors.drilldown(scope, **_cell(request))
     except ApplicationError as refused:
         return HttpResponse(refused.message, status=400, content_type="text/plain; charset=utf-8")
-    writer = csv.writer(_Echo())
-    lines = (writer.writerow(row) for row in ticket_rows(queryset, header=TICKET_COLUMNS))
-    response = StreamingHttpResponse(lines, content_type="text/csv; charset=utf-8")
     stamp = timezone.localdate().isoformat()
-    response["Content-Disposition"] = (
-        f'attachment; filename="tickets-{scope.start}-{scope.end}-{stamp}.csv"'
+    return csv_download(
+        ticket_rows(queryset, header=TICKET_COLUMNS),
+        filename=f"tickets-{scope.start}-{scope.end}-{stamp}.csv",
     )
-    return response
 
 
 @login_required

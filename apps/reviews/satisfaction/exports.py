@@ -4,15 +4,11 @@ from collections.abc import Iterable, Iterator
 
 from django.utils import timezone
 
+from apps.core.spreadsheets import spreadsheet_safe
+
 from .models import Kudos, KudosSource
 
 HEADER = ["date", "ticket", "agent", "team", "source", "words"]
-
-
-def _safe(text) -> str:
-    """Cells a spreadsheet would run as a formula (=, +, -, @) are quoted as text."""
-    text = "" if text is None else str(text)
-    return f"'{text}" if text[:1] in ("=", "+", "-", "@", "\t", "\r") else text
 
 
 def kudos_rows(kudos: Iterable[Kudos]) -> Iterator[list[str]]:
@@ -22,8 +18,8 @@ def kudos_rows(kudos: Iterable[Kudos]) -> Iterator[list[str]]:
         yield [
             timezone.localtime(item.created_at).date().isoformat(),
             item.ticket.reference,
-            _safe(item.agent.get_full_name() if item.agent else ""),
-            _safe(item.team.name if item.team else ""),
+            spreadsheet_safe(item.agent.get_full_name() if item.agent else ""),
+            spreadsheet_safe(item.team.name if item.team else ""),
             sources.get(item.source, item.source),
-            _safe(item.text),
+            spreadsheet_safe(item.text),
         ]

@@ -24,6 +24,7 @@ from django.utils import timezone
 
 from apps.accounts.models import Membership, Team, User
 from apps.core.numbers import as_id
+from apps.core.spreadsheets import spreadsheet_safe
 from apps.tickets.models import Priority, Status, Ticket
 from apps.tickets.selectors import event_list_for
 
@@ -341,13 +342,6 @@ CSV_COLUMNS = [
 ]
 
 
-def _safe(text) -> str:
-    """Cells a spreadsheet would run as a formula (=, +, -, @) are quoted as text (as
-    apps.insights.exports does)."""
-    text = "" if text is None else str(text)
-    return f"'{text}" if text[:1] in ("=", "+", "-", "@", "\t", "\r") else text
-
-
 def _when(moment) -> str:
     """A moment in the desk's time zone, to the minute."""
     return timezone.localtime(moment).isoformat(timespec="minutes") if moment else ""
@@ -360,7 +354,7 @@ def round_csv_rows(scoring_round: ScoringRound) -> Iterator[list]:
             "order", "id"
         )
     )
-    yield CSV_COLUMNS + [_safe(q.text) for q in questions]
+    yield CSV_COLUMNS + [spreadsheet_safe(q.text) for q in questions]
     given: dict[int, dict[int, str]] = defaultdict(dict)
     for case_id, question_id, choice, text in CaseAnswer.objects.filter(
         case__round=scoring_round
@@ -395,17 +389,17 @@ def round_csv_rows(scoring_round: ScoringRound) -> Iterator[list]:
         answers = given.get(pk, {})
         yield [
             f"{prefix}-{ticket_id + offset}",
-            _safe(subject),
-            _safe(team),
-            _safe(category),
-            _safe(feature),
+            spreadsheet_safe(subject),
+            spreadsheet_safe(team),
+            spreadsheet_safe(category),
+            spreadsheet_safe(feature),
             priorities.get(priority, priority),
             statuses.get(status, status),
             _when(resolved),
-            _safe(assignee),
-            _safe(reviewer),
+            spreadsheet_safe(assignee),
+            spreadsheet_safe(reviewer),
             _when(scored_at),
             product if done else "",
             process if done else "",
             (product or 0) + (process or 0) if done else "",
-        ] + [_safe(answers.get(q.pk, "")) for q in questions]
+        ] + [spreadsheet_safe(answers.get(q.pk, "")) for q in questions]

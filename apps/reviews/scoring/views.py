@@ -1,17 +1,16 @@
 """Case scoring pages: the rounds, a new round, a round's results (and CSV), a reviewer's
 "to score" queue and the case page. Everyone without a right to a page finds no such page."""
 
-import csv
-
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
-from django.http import Http404, StreamingHttpResponse
+from django.http import Http404
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods
 
 from apps.core.errors import ApplicationError
+from apps.core.spreadsheets import csv_download
 from apps.tickets.permissions import can_work
 
 from . import selectors
@@ -78,27 +77,17 @@ def round_detail(request, pk):
     )
 
 
-class _Echo:
-    """A file-like object whose write returns the line, for csv.writer in a stream."""
-
-    def write(self, value):
-        return value
-
-
 @login_required
 @require_GET
 def round_csv(request, pk):
     access = selectors.round_get_for(user=request.user, pk=pk)
     if not access.manages:
         raise Http404("No such round.")
-    writer = csv.writer(_Echo())
-    lines = (writer.writerow(row) for row in selectors.round_csv_rows(access.round))
-    response = StreamingHttpResponse(lines, content_type="text/csv; charset=utf-8")
     stamp = timezone.localdate().isoformat()
-    response["Content-Disposition"] = (
-        f'attachment; filename="scoring-round-{access.round.pk}-{stamp}.csv"'
+    return csv_download(
+        selectors.round_csv_rows(access.round),
+        filename=f"scoring-round-{access.round.pk}-{stamp}.csv",
     )
-    return response
 
 
 @login_required
