@@ -5,7 +5,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 PORT ?= 8000
 
-.PHONY: run test bench install lint format migrate seed check-deploy check-migrations bandit clean
+.PHONY: run prod test bench install lint format migrate seed check-deploy check-migrations bandit clean
 
 $(BIN)/python:
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "Switchboard needs Python 3.11 or newer: make PYTHON=python3.11 …")'
@@ -37,10 +37,26 @@ seed: migrate
 
 # The web app, a Celery worker and beat in one terminal; Ctrl-C stops all three. The last lines
 # on screen (manage.py desk_ready, once all three answer) say where the desk is and who to sign in as.
+# Ctrl-C is how it ends: honcho's 130 then is no error for make to report.
 run: seed
 	$(DEV) $(BIN)/python manage.py collectstatic --noinput --verbosity 0
 	DEBUG=$${DEBUG:-1} PORT=$(PORT) SITE_URL=$${SITE_URL:-http://127.0.0.1:$(PORT)} \
-		$(BIN)/honcho -f Procfile.dev start
+		$(BIN)/honcho -f Procfile.dev start || [ $$? -eq 130 ]
+
+# Production on this machine: gunicorn, a Celery worker and beat (Procfile), on the PostgreSQL
+# and Redis of DATABASE_URL and REDIS_URL, after migrate and collectstatic; Ctrl-C (SIGTERM)
+# stops all three gracefully. SECRET_KEY, ALLOWED_HOSTS and the rest: README, Running in production.
+PROD := DJANGO_SETTINGS_MODULE=config.settings.production
+prod: install
+	@case "$${DATABASE_URL:-}" in postgres://*|postgresql://*|pgsql://*) ;; \
+		*) echo "make prod: DATABASE_URL must name the PostgreSQL database (postgres://user:password@host:5432/name); production does not run on SQLite" >&2; exit 2;; esac
+	@case "$${REDIS_URL:-}" in redis://*|rediss://*) ;; \
+		*) echo "make prod: REDIS_URL must name the Redis server (redis://host:6379/0): the broker, results and cache" >&2; exit 2;; esac
+	@test -n "$${SECRET_KEY:-}" || { echo "make prod: SECRET_KEY is not set (a long random string, kept secret and stable)" >&2; exit 2; }
+	$(PROD) $(BIN)/python manage.py migrate --noinput
+	$(PROD) $(BIN)/python manage.py collectstatic --noinput --verbosity 0
+	@# The environment given wins: honcho would let .env override it (settings read .env anyway).
+	PATH="$(CURDIR)/$(BIN):$$PATH" $(PROD) exec $(BIN)/honcho --no-colour -e /dev/null -f Procfile start
 
 # The whole suite, in one process per core (TEST_WORKERS=0: in this process). Uses DATABASE_URL /
 # REDIS_URL when set (SQLite and no worker test otherwise); each process takes a database of its
@@ -53,8 +69,9 @@ test: install
 	if [ $$status -eq 5 ]; then echo "make test: FAILED, no tests were collected"; fi; \
 	exit $$status
 
+# make bench SIZE=1m: the queue's read figures on a million tickets (its own database).
 bench: install
-	DJANGO_SETTINGS_MODULE=config.settings.bench $(BIN)/python -m bench
+	DJANGO_SETTINGS_MODULE=config.settings.bench $(if $(SIZE),BENCH_SIZE=$(SIZE)) $(BIN)/python -m bench $(if $(SIZE),queue)
 
 lint: install
 	$(BIN)/ruff check .

@@ -1,5 +1,8 @@
 """Run the benchmarks: `python -m bench [name ...]` (names are bench_<name>.py modules).
 
+`make bench SIZE=1m` (BENCH_SIZE=1m) runs the queue benchmark's read figures on a million
+tickets, in the database switchboard_bench_1m (seeded with COPY the first time, reused after).
+
 With BENCH_TICKETS set (a smaller desk for trying a change out, e.g. 2000) the figures are
 printed but not written to results.json.
 """
@@ -14,10 +17,12 @@ from pathlib import Path
 
 RESULTS = Path(__file__).with_name("results.json")
 DEFAULT_DB = "postgres://postgres@127.0.0.1:5432/switchboard_bench"
+# BENCH_SIZE=1m (make bench SIZE=1m): a desk of its own, seeded once and reused.
+SIZE_DB = {"1m": "postgres://postgres@127.0.0.1:5432/switchboard_bench_1m"}
 
 
 def _setup_django() -> None:
-    os.environ.setdefault("DATABASE_URL", DEFAULT_DB)
+    os.environ.setdefault("DATABASE_URL", SIZE_DB.get(os.environ.get("BENCH_SIZE", ""), DEFAULT_DB))
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings.bench")
     # Inline Celery tasks log every run at INFO: keep the figures readable.
     os.environ.setdefault("LOG_LEVEL", "WARNING")

@@ -62,12 +62,24 @@ from apps.tickets.models import (
 )
 from apps.tickets.services import comment_add, ticket_create
 
-TICKETS = int(os.environ.get("BENCH_TICKETS") or 100_000)
+from . import bulk_seed
+from .reads import read_figures
+
+# ``make bench SIZE=1m`` (BENCH_SIZE=1m): a million tickets, seeded with COPY (bench.bulk_seed)
+# into a database of their own, and only the read figures, suffixed _1m.
+SIZE = os.environ.get("BENCH_SIZE") or "100k"
+SIZES = {"100k": 100_000, "1m": 1_000_000}
+TICKETS = int(os.environ.get("BENCH_TICKETS") or SIZES[SIZE])
+# Comments per ticket on average in the COPY seed (BENCH_COMMENTS=5: five million at 1m).
+COMMENTS_PER_TICKET = float(os.environ.get("BENCH_COMMENTS") or 5)
 BATCH = 5_000
 QUEUE_REQUESTS = 30
 API_CREATES = 50
 DOMAIN = "bench.switchboard.local"
 AGENT_EMAIL = f"agent@{DOMAIN}"
+LEAD_EMAIL = f"lead@{DOMAIN}"
+# The lead's teams: several queues at once (the busiest among them).
+LEAD_TEAMS = ("bench-service-desk", "bench-networks", "bench-identity")
 REQUESTER_EMAIL = f"requester@{DOMAIN}"
 PASSWORD = "bench-password-1"
 
@@ -142,6 +154,8 @@ DEMO_TEAMS = {
 def run() -> dict[str, float]:
     rng = random.Random(2026)
     desk = _seed(rng)
+    if SIZE != "100k":
+        return read_figures(desk, suffix=SIZE)
     agent_client = Client()
     agent_client.force_login(desk["agent"])
     requester_client = Client()
@@ -178,7 +192,16 @@ def _measure(figures: dict[str, float], part: Callable[[], dict[str, float]]) ->
 def _seed(rng: random.Random) -> dict:
     desk = _seed_people_and_lookups()
     have = Ticket.objects.filter(requester__email__endswith=DOMAIN).count()
-    if have < TICKETS:
+    if have < TICKETS and (SIZE != "100k" or os.environ.get("BENCH_COPY")):
+        done = bulk_seed.seed(
+            rng=rng, desk=desk, count=TICKETS - have, comments_per_ticket=COMMENTS_PER_TICKET
+        )
+        print(
+            f"   seeded {done['tickets']:,} tickets, {done['comments']:,} comments and "
+            f"{done['clocks']:,} SLA clocks in {done['seconds']:.0f} s (COPY)",
+            flush=True,
+        )
+    elif have < TICKETS:
         started = time.perf_counter()
         _seed_tickets(rng, desk, TICKETS - have)
         with connection.cursor() as cursor:
@@ -208,6 +231,11 @@ def _seed_people_and_lookups() -> dict:
                 user=user, team=team, defaults={"tier": 1 + n % 3, "is_lead": n == 5}
             )
             agents[slug].append(user)
+    lead = _user(LEAD_EMAIL, "Bench Lead", hashed)
+    for slug in LEAD_TEAMS:
+        Membership.objects.get_or_create(
+            user=lead, team=teams[slug], defaults={"tier": 1, "is_lead": True}
+        )
     requesters = [_user(REQUESTER_EMAIL, "Bench Requester", hashed)]
     existing = set(User.objects.filter(email__startswith="person").values_list("email", flat=True))
     new = [
@@ -221,6 +249,13 @@ def _seed_people_and_lookups() -> dict:
         "teams": teams,
         "agents": agents,
         "agent": User.objects.get(email=AGENT_EMAIL),
+        "lead": lead,
+        "triager": agents["bench-triage"][0],
+        "admin": User.objects.get_or_create(
+            email=f"admin@{DOMAIN}",
+            defaults={"full_name": "Bench Admin", "password": hashed, "is_superuser": True},
+        )[0],
+        "team_shares": TEAMS,
         "requester": requesters[0],
         "requesters": requesters,
         "categories": [Category.objects.get_or_create(name=n)[0] for n in CATEGORIES],

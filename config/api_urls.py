@@ -12,5 +12,6 @@ urlpatterns = [
     path("knowledge/", include("apps.knowledge.api.urls")),
     path("", include("apps.subtasks.api")),
     path("", include("apps.routing.api")),
+    path("", include("apps.problems.api")),
     path("", include("apps.insights.api")),
 ]

@@ -1,11 +1,13 @@
 from django.contrib import admin
 from django.templatetags.static import static
 from django.urls import include, path
+from django.utils.functional import lazy
 from django.views.generic import RedirectView
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 
 from apps.accounts.views import home
 from apps.core.health import healthz, healthz_web
+from apps.problems.views import known_issues
 
 admin.site.site_header = "Switchboard administration"
 admin.site.site_title = "Switchboard admin"
@@ -13,17 +15,23 @@ admin.site.site_title = "Switchboard admin"
 urlpatterns = [
     path("", home, name="home"),
     # Pages that name no icon (the admin, the API docs) make browsers ask here.
-    path("favicon.ico", RedirectView.as_view(url=static("favicon.svg")), name="favicon"),
+    # Lazy: with hashed static names (production) the name is known only once collectstatic
+    # ran, and manage.py (migrate, check) loads these URLs before that.
+    path("favicon.ico", RedirectView.as_view(url=lazy(static, str)("favicon.svg")), name="favicon"),
     path("accounts/", include("apps.accounts.urls")),
     path("oidc/", include("apps.accounts.oidc_urls")),
     path("portal/", include("apps.tickets.urls.portal")),
     path("desk/", include("apps.tickets.urls.workspace")),
     path("desk/tiers/", include("apps.tickets.tiers.urls")),
+    path("desk/views/", include("apps.tickets.saved_views.urls")),
+    path("desk/macros/", include("apps.macros.urls")),
     path("desk/sla/", include("apps.sla.urls")),
     path("files/", include("apps.tickets.urls.files")),
     path("help/", include("apps.knowledge.urls.portal")),
     path("desk/knowledge/", include("apps.knowledge.urls.workspace")),
     path("routing/", include("apps.routing.urls")),
+    path("desk/problems/", include("apps.problems.urls")),
+    path("known-issues/", known_issues, name="known-issues"),
     path("tasks/", include("apps.subtasks.urls")),
     path("mail/", include("apps.mail.urls")),
     path("reviews/", include("apps.reviews.urls")),

@@ -109,11 +109,15 @@ def pytest_collection_modifyitems(items):
     items.sort(key=rank)  # stable: the rest keep their order
 
 
-# Rows the migrations seed (the subtask kinds). A transactional test (transaction=True, a live
+# Rows the migrations seed (the subtask kinds, the priority matrix). A transactional test (transaction=True, a live
 # server) empties every table when it ends; Django runs such tests last for this reason, but
 # with the suite split over processes a module of them may run before a module that needs
 # the rows. So they are put back after each one.
-SEEDING_MIGRATIONS = ("apps.subtasks.migrations.0002_seed_kinds",)
+SEEDING_MIGRATIONS = {
+    "apps.subtasks.migrations.0002_seed_kinds": "seed",
+    "apps.tickets.migrations.0012_impact_urgency_matrix": "seed_matrix",
+    "apps.knowledge.migrations.0007_synonym_group": "add_defaults",
+}
 
 
 def _is_transactional(item) -> bool:
@@ -132,6 +136,6 @@ def pytest_runtest_teardown(item, nextitem):
         from pytest_django.plugin import blocking_manager_key
 
         with item.config.stash[blocking_manager_key].unblock():
-            for name in SEEDING_MIGRATIONS:
-                importlib.import_module(name).seed(apps, None)
+            for name, function in SEEDING_MIGRATIONS.items():
+                getattr(importlib.import_module(name), function)(apps, None)
     return result

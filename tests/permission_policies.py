@@ -68,6 +68,11 @@ OBJECTS = {
     "scoring_case": ["own", "other", "other_team", "absent"],
     "rating_link": ["own", "absent"],  # the requester's e-mailed rating link, and a forged one
     "week": ["any", "absent"],  # a review week by its Monday, and no date at all
+    # An agent's personal macro and saved view, and the other agent's.
+    "macro": ["own", "other", "absent"],
+    "saved_view": ["own", "other", "absent"],
+    "notification": ["own", "other", "absent"],  # the requester's in-app notice, another's
+    "problem": ["team", "other_team", "absent"],  # a problem of team A, one of team B
 }
 OWNERS = {  # object kind -> which role owns it
     ("ticket", "own"): "requester",
@@ -81,6 +86,12 @@ OWNERS = {  # object kind -> which role owns it
     ("scoring_case", "own"): "agent",
     ("scoring_case", "other"): "lead",
     ("scoring_case", "other_team"): "other_agent",
+    ("macro", "own"): "agent",
+    ("macro", "other"): "other_agent",
+    ("saved_view", "own"): "agent",
+    ("saved_view", "other"): "other_agent",
+    ("notification", "own"): "requester",
+    ("notification", "other"): "other_requester",
 }
 OBJECT_TEAM = {"own": "A", "other": "A", "other_team": "B", "team": "A"}
 READERS = {
@@ -164,6 +175,7 @@ POLICIES: dict[str, Policy] = {
     ),  # a subtask's link is no sign-in link, a forged one neither
     # Sign-up: signed-in people are sent home. A forged confirmation link answers 400.
     "accounts:sign-up": P(anonymous="allow"),
+    "accounts:email-settings": SIGNED_IN,  # one's own choices; nobody else's can be named
     "accounts:sign-up-confirm": P(on="link"),
     "accounts:password-reset": PUBLIC,
     "accounts:password-reset-done": PUBLIC,
@@ -184,14 +196,48 @@ POLICIES: dict[str, Policy] = {
     "portal:reply": _post("ticket", user="own"),
     # Workspace: agents, on their teams' tickets.
     "workspace:queue": AGENTS,
+    # Problems: every agent reads them (workarounds are for all tickets); the owning team (or an
+    # admin) changes one; linking a ticket needs the ticket; known issues are public.
+    "problems:list": AGENTS,
+    "problems:new": AGENTS,
+    "problems:link-many": AGENTS,
+    "problems:detail": P(on="problem", agent="allow"),
+    "problems:edit": _post("problem", agent="team"),
+    "problems:resolve-tickets": _post("problem", agent="team"),
+    "problems:ticket-link": _post("ticket", agent="team"),
+    "problems:ticket-unlink": _post("ticket", agent="team"),
+    "known-issues": PUBLIC,
+    "known-issues-api": PUBLIC,
+    "problems-api": AGENTS,
+    "problem-api": P(on="problem", agent="allow"),
+    "workspace:caller-new": AGENTS,  # a ticket for someone who called
+    "workspace:merge": _post("ticket", agent="team"),
+    "portal:similar": SIGNED_IN,  # one's own requests only
+    "workspace:people-found": AGENTS,
     "workspace:ticket": P(on="ticket", agent="team"),
     "workspace:reply": _post("ticket", agent="team"),
     "workspace:properties": _post("ticket", agent="team"),
     "workspace:take": _post("ticket", agent="team"),
+    # "Who else is on this ticket": only those who may work it ping, and only they hear back.
+    "workspace:presence": _post("ticket", agent="team"),
+    # Saved views of the queue: each agent's own, private.
+    "saved_views:list": AGENTS,
+    "saved_views:create": _post(agent="allow"),
+    "saved_views:rename": _post("saved_view", agent="own"),
+    "saved_views:delete": _post("saved_view", agent="own"),
+    # Macros: agents keep their personal ones; the picker searches on a ticket they work.
+    "macros:list": AGENTS,
+    "macros:new": AGENTS,
+    "macros:edit": P(on="macro", agent="own"),
+    "macros:delete": _post("macro", agent="own"),
+    "macros:search": P(on="ticket", agent="team"),
     "tiers:held": AGENTS,
     "tiers:hand-backs": LEADS,
-    "tiers:notifications": SIGNED_IN,  # each person's own notices (none for requesters)
-    "tiers:notifications-read": _post(agent="allow"),
+    "tiers:notifications": SIGNED_IN,  # each person's own notices
+    # Without an id: all of one's own; with one: only one's own (a foreign id answers 404).
+    "tiers:notifications-read": _post(user="allow", agent="allow"),
+    # Opening one's own notice marks it read and goes on to the ticket: a redirect.
+    "tiers:notification-open": P(on="notification", user="own", agent="own", redirect=True),
     "tiers:escalate": _post("ticket", agent="team"),
     "tiers:hand-back": _post("ticket", agent="team"),
     "tiers:take": _post("ticket", agent="team"),

@@ -13,6 +13,7 @@ from django.utils import timezone
 from rest_framework.test import APIClient
 
 from apps.accounts.models import User
+from apps.knowledge.search import article_search
 from apps.reviews.scoring.models import ScoringRound
 from apps.subtasks.models import Subtask
 from apps.tickets import events
@@ -163,3 +164,14 @@ def test_the_demo_dashboard_shows_satisfaction_and_kudos():
     assert kudos.status_code == 200
     assert kudos.context["total"] > 5
     assert kudos.context["shares"]
+
+
+def test_the_demo_help_centre_forgives_typos_and_store_words():
+    requester = User.objects.get(email="requester@example.com")
+    typo = article_search(query="pasword", user=requester)
+    assert typo.corrected_query == "password"
+    assert "Reset your password" in [hit.article.title for hit in typo.hits]
+    # The demo's own synonyms: a "register" is what the stores call a till.
+    register = article_search(query="register pin", user=requester)
+    assert register.matched_by == "words"
+    assert "Till login PIN not accepted" in [hit.article.title for hit in register.hits]

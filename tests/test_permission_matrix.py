@@ -16,7 +16,9 @@ from django.utils import timezone
 
 from apps.accounts.models import User
 from apps.knowledge.models import Article, ArticleFile, ArticleStatus, Audience, Revision
+from apps.macros.models import Macro
 from apps.mail.models import InboundMessage
+from apps.problems.models import Problem, ProblemLink
 from apps.reviews.satisfaction.links import rating_token
 from apps.reviews.satisfaction.models import KudosShare, Rating
 from apps.routing.models import Rule
@@ -27,13 +29,16 @@ from apps.tickets.models import (
     Category,
     Comment,
     Location,
+    Notification,
     Product,
+    SavedView,
     Status,
     Ticket,
     TicketEvent,
 )
 
 from .factories import TeamFactory, TicketFactory, UserFactory, agent_of
+from .macros.world import agent_tools_world
 from .permission_policies import OBJECTS, POLICIES, ROLES, allowed
 from .reviews.scoring.world import scoring_world
 
@@ -205,7 +210,18 @@ def world(db):
     kwargs[("rating_link", "absent")] = {"token": "not-a-token"}
     kwargs[("week", "any")] = {"week": "2024-06-03"}
     kwargs[("week", "absent")] = {"week": "2024-13-45"}
+    for key, owner in (("own", "requester"), ("other", "other_requester")):
+        notice = Notification.objects.create(
+            user=people[owner], ticket=tickets[key], kind="test", message="Look"
+        )
+        kwargs[("notification", key)] = {"pk": notice.pk}
+    kwargs[("notification", "absent")] = {"pk": ABSENT}
+    for key, owner in (("team", team_a), ("other_team", team_b)):
+        problem = Problem.objects.create(title=f"Problem of {owner}", team=owner)
+        kwargs[("problem", key)] = {"reference": problem.reference}
+    kwargs[("problem", "absent")] = {"reference": "PRB-99999999"}
     kwargs.update(scoring_world(people, tickets, team_a, team_b))
+    kwargs.update(agent_tools_world(people))
     return {"people": people, "kwargs": kwargs, "team_a": team_a, "team_b": team_b}
 
 
@@ -243,6 +259,11 @@ def _fingerprint():
         SubtaskComment.objects.count(),
         list(Rating.objects.order_by("pk").values_list()),
         KudosShare.objects.count(),
+        list(Macro.objects.order_by("pk").values_list()),
+        list(SavedView.objects.order_by("pk").values_list()),
+        list(Notification.objects.order_by("pk").values_list("pk", "read_at")),
+        list(Problem.objects.order_by("pk").values_list()),
+        list(ProblemLink.objects.order_by("pk").values_list()),
     )
 
 

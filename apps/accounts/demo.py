@@ -14,6 +14,8 @@
 - ``demo["started_at"]``: when the seed started; what happened before it is the demo's past.
 """
 
+from decimal import Decimal
+
 from django.contrib.auth.hashers import make_password
 from django.utils import timezone
 
@@ -32,6 +34,14 @@ TEAMS = [
         "Developers of the card payment, POS and payroll integrations (third line).",
     ),
 ]
+
+# What an hour of each team's work costs (EUR): insights price the time people log with it.
+HOURLY_COST = {
+    "triage": Decimal("45"),
+    "service-desk": Decimal("45"),
+    "networks": Decimal("60"),
+    "payments-engineering": Decimal("85"),
+}
 
 # key, e-mail, full name, login role, [(team slug, tier, is lead)]
 AGENTS = [
@@ -125,6 +135,7 @@ def _teams() -> dict[str, Team]:
             description=description,
             email=f"{slug}@{DOMAIN}",
             is_triage=slug == "triage",
+            hourly_cost=HOURLY_COST[slug],
         )
         for slug, name, description in TEAMS
     }

@@ -66,3 +66,17 @@ class SignUpConfirmForm(forms.Form):
         strip=False,
         widget=forms.PasswordInput(attrs={"autocomplete": "current-password", "autofocus": True}),
     )
+
+
+class MailSettingsForm(forms.Form):
+    """A box per e-mail offered to this person (``apps.core.mailchoices``): ticked, they get it."""
+
+    wanted = forms.MultipleChoiceField(
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+        error_messages={"invalid_choice": "“%(value)s” is not an e-mail you can choose here."},
+    )
+
+    def __init__(self, *args, choices, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["wanted"].choices = [(choice.key, choice.label) for choice in choices]

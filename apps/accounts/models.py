@@ -140,6 +140,8 @@ class User(AbstractBaseUser, PermissionsMixin):
     # an admin clears the date (after the person's address is fixed).
     email_bounced_at = models.DateTimeField("e-mail bounced", null=True, blank=True)
     email_bounce_reason = models.CharField(max_length=300, blank=True)
+    # The e-mails this person turned off: keys of apps.core.mailchoices (the outbox obeys them).
+    mail_opt_outs = models.JSONField("e-mails turned off", default=list, blank=True)
 
     objects = UserManager()
 
@@ -247,6 +249,26 @@ class Team(models.Model):
         "direct support",
         default=False,
         help_text="At tier 3, this team's agents may reply to the requester directly.",
+    )
+    # Time and cost (apps.tickets.timekeeping): what an hour of the team's work costs, and
+    # whether its people must say how long a reply, note or subtask took.
+    hourly_cost = models.DecimalField(
+        max_digits=8,
+        decimal_places=2,
+        null=True,
+        blank=True,
+        help_text="What an hour of this team's work costs (in the desk's currency); empty: "
+        "time is counted, cost is not.",
+    )
+    time_entry = models.CharField(
+        "time spent",
+        max_length=10,
+        choices=[
+            ("optional", "Asked, optional"),
+            ("required", "Required on every reply and note"),
+            ("off", "Not asked"),
+        ],
+        default="optional",
     )
 
     class Meta:

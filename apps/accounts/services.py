@@ -2,6 +2,7 @@
 and API tokens."""
 
 import secrets
+from collections.abc import Iterable
 from datetime import datetime
 
 from django.conf import settings
@@ -11,7 +12,7 @@ from django.urls import reverse
 from django.utils import timezone
 from rest_framework.authtoken.models import Token
 
-from apps.core import signing
+from apps.core import mailchoices, signing
 from apps.core.errors import ApplicationError
 from apps.core.outbox import outbox_enqueue
 
@@ -168,3 +169,22 @@ def api_token_issue(*, user: User) -> Token:
     if token is not None:
         token.delete()
     return Token.objects.create(user=user)
+
+
+def mail_preferences_set(*, user: User, wanted: Iterable[str]) -> list[str]:
+    """Keep the e-mails this person wants among those offered to them; turn the rest off.
+    Choices not offered to them now (an agent's, for someone who left the team) stay as they
+    were. Returns the keys turned off."""
+    offered = {choice.key for choice in mailchoices.choices_for(user)}
+    wanted = set(wanted)
+    unknown = sorted(wanted - offered)
+    if unknown:
+        raise ApplicationError(
+            f"“{unknown[0]}” is not an e-mail you can choose here.", field="wanted"
+        )
+    known = {choice.key for choice in mailchoices.all_choices()}
+    kept = {key for key in user.mail_opt_outs or () if key in known and key not in offered}
+    opt_outs = sorted(kept | (offered - wanted))
+    User.objects.filter(pk=user.pk).update(mail_opt_outs=opt_outs)
+    user.mail_opt_outs = opt_outs
+    return opt_outs

@@ -11,6 +11,7 @@ urlpatterns = [
     path("sign-in/link/", views.sign_in_link_request, name="sign-in-link-request"),
     path("sign-in/link/<str:token>/", views.sign_in_link, name="sign-in-link"),
     path("sign-up/", views.sign_up, name="sign-up"),
+    path("email/", views.email_settings, name="email-settings"),
     path("sign-up/confirm/<str:token>/", views.sign_up_confirm_view, name="sign-up-confirm"),
     path("password/reset/", views.PasswordResetView.as_view(), name="password-reset"),
     path("password/reset/sent/", views.PasswordResetDoneView.as_view(), name="password-reset-done"),

@@ -5,14 +5,17 @@ from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import authenticate, login
 from django.contrib.auth import views as auth_views
+from django.contrib.auth.decorators import login_required
 from django.shortcuts import redirect, render
 from django.urls import reverse_lazy
 from django.views.decorators.http import require_http_methods
 
+from apps.core import mailchoices
 from apps.core.errors import ApplicationError
 from apps.core.ratelimits import TOO_MANY_MAILS, mail_form_over_limit, over_limit, rate_limited
 
 from .forms import (
+    MailSettingsForm,
     PasswordResetForm,
     SetPasswordForm,
     SignInForm,
@@ -21,7 +24,7 @@ from .forms import (
     SignUpForm,
 )
 from .oidc import sign_on_provider_name
-from .services import sign_in_link_send, sign_in_link_user
+from .services import mail_preferences_set, sign_in_link_send, sign_in_link_user
 from .signup import sign_up_confirm, sign_up_link_user, user_sign_up
 
 
@@ -162,3 +165,31 @@ class PasswordResetConfirmView(auth_views.PasswordResetConfirmView):
 
 class PasswordResetCompleteView(auth_views.PasswordResetCompleteView):
     template_name = "accounts/password_reset_complete.html"
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def email_settings(request):
+    """Which e-mails this person gets: the choices that fit their role, grouped."""
+    user = request.user
+    choices = mailchoices.choices_for(user)
+    wanted = [c.key for c in choices if c.key not in (user.mail_opt_outs or ())]
+    # Every box unticked posts nothing at all: a POST is a POST even when it is empty.
+    data = request.POST if request.method == "POST" else None
+    form = MailSettingsForm(data, choices=choices, initial={"wanted": wanted})
+    if form.is_bound and form.is_valid():
+        try:
+            mail_preferences_set(user=user, wanted=form.cleaned_data["wanted"])
+        except ApplicationError as exc:
+            form.add_error("wanted", exc.message)
+        else:
+            messages.success(request, "Your e-mail settings are saved.")
+            return redirect("accounts:email-settings")
+    ticked = set(data.getlist("wanted") if data is not None else wanted)
+    groups: dict[str, list] = {}
+    for choice in choices:
+        groups.setdefault(choice.group, []).append((choice, choice.key in ticked))
+    context = {"form": form, "groups": groups.items(), "nav": "accounts:email-settings"}
+    return render(
+        request, "accounts/email_settings.html", context, status=400 if form.errors else 200
+    )

@@ -9,9 +9,13 @@ class CoreConfig(AppConfig):
     verbose_name = "Core"
 
     def ready(self):
+        from django.core.signals import request_finished
+
         from . import checks  # noqa: F401  (registers the outbox's time-limit checks)
+        from .logs import clear_request_id
 
         _admin_char_fields_single_line()
+        request_finished.connect(clear_request_id, dispatch_uid="core.logs.clear_request_id")
 
 
 def _admin_char_fields_single_line() -> None:

@@ -24,6 +24,7 @@ from django.db import connections, router, transaction
 from django.db.models import Count, F, Min, Q
 from django.utils import timezone
 
+from .mailchoices import mail_wanted
 from .mailthread import message_id_for, reply_address_for
 from .models import OutboxMessage, OutboxStatus
 from .queue import publish, publish_after_commit
@@ -61,16 +62,23 @@ def outbox_enqueue(
     headers: dict[str, str] | None = None,
     ticket_reference: str = "",
     thread: str = "",
+    topic: str = "",
+    recipient=None,
 ) -> OutboxMessage | None:
     """Store one message in the current transaction and send it after commit.
 
     ``thread`` ("ticket:12", "subtask:34") is where a reply to it belongs; "" for messages
     whose replies must not land anywhere (sign-in links, password resets).
     Returns None when a message with this ``dedupe_key`` was stored before (a re-delivered
-    event, a retried service): it is not stored or sent again.
+    event, a retried service): it is not stored or sent again. Also None when the person
+    turned this kind of mail off (``apps.core.mailchoices``; ``topic`` says what a general
+    kind such as "notified" is about, ``recipient`` is the person if the caller has them):
+    this is the one place every e-mail path asks.
     """
     from .tasks import send_outbox_message
 
+    if not mail_wanted(kind=kind, to=to, topic=topic, recipient=recipient):
+        return None
     message = OutboxMessage(
         kind=kind,
         to=to,

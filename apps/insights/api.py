@@ -38,7 +38,10 @@ class KpiSerializer(serializers.Serializer):
     label = serializers.CharField()
     value = serializers.FloatField(allow_null=True)
     previous = serializers.FloatField(allow_null=True, help_text="The period just before.")
-    unit = serializers.ChoiceField(choices=["seconds", "percent", "count"])
+    unit = serializers.ChoiceField(
+        choices=["seconds", "percent", "count", "hours", "money"],
+        help_text="money: in the desk's currency (COST_CURRENCY).",
+    )
     better = serializers.CharField(help_text='"lower", "higher" or "".')
 
 

@@ -15,6 +15,7 @@ import math
 from collections.abc import Callable, Sequence
 from urllib.parse import urlsplit
 
+from django.conf import settings
 from django.utils.html import escape
 from django.utils.safestring import SafeString
 
@@ -42,6 +43,10 @@ def format_value(value: float | None, unit: str = "") -> str:
         return _duration(value)
     if unit == "percent":
         return f"{value:,.1f} %"
+    if unit == "hours":
+        return f"{value:,.1f} h"
+    if unit == "money":
+        return f"{value:,.2f} {settings.COST_CURRENCY}"
     text = f"{value:,.0f}" if value.is_integer() else f"{value:,.1f}"
     return text if unit in ("", "count") else f"{text} {unit}"
 
@@ -227,7 +232,9 @@ def _linked(url: str | None, name: str, hit: Box, pieces) -> SafeString:
     target = _tag(
         "rect", x=x0, y=y0, width=x1 - x0, height=y1 - y0, class_="chart-hit", fill="transparent"
     )
-    return _tag("a", _join([target, *pieces]), href=url, aria_label=name)
+    # The name is the link's own <title> (also its tooltip), not aria-label: the pieces' titles
+    # count as the link's text, and a label that does not contain its text misleads speech input.
+    return _tag("a", _join([_tag("title", name), target, *pieces]), href=url)
 
 
 def _overlaps(a: Box, b: Box) -> bool:

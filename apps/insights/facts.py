@@ -29,10 +29,11 @@ from django.db.models import (
     Q,
     QuerySet,
     Subquery,
+    Sum,
     Value,
     When,
 )
-from django.db.models.functions import Coalesce, Greatest
+from django.db.models.functions import Cast, Coalesce, Greatest
 from django.utils import timezone
 
 from apps.knowledge.models import LinkKind, TicketArticle
@@ -41,6 +42,7 @@ from apps.sla.models import Clock, ClockState, Metric
 from apps.sla.selectors import LATE
 from apps.tickets.models import EventKind, Status, Ticket, TicketEvent
 from apps.tickets.tiers.models import Escalation
+from apps.tickets.timekeeping.models import TimeEntry
 
 from .models import TicketFact
 
@@ -150,6 +152,15 @@ def _expressions(now: datetime) -> dict:
             )
         )
     )
+    priority_changed = Exists(
+        TicketEvent.objects.filter(
+            ticket=OuterRef("pk"),
+            kind=EventKind.CHANGED,
+            actor__isnull=False,
+            changes__has_key="priority",
+        )
+    )
+    logged = TimeEntry.objects.filter(ticket=OuterRef("pk")).order_by().values("ticket")
     return {
         "ticket": F("pk"),
         "team": F("team_id"),
@@ -158,6 +169,7 @@ def _expressions(now: datetime) -> dict:
         "product_id": F("product_id"),
         "location_id": F("location_id"),
         "priority": F("priority"),
+        "priority_changed": priority_changed,
         "channel": F("channel"),
         "status": F("status"),
         "root_cause_id": F("classification__root_cause_id"),
@@ -206,6 +218,17 @@ def _expressions(now: datetime) -> dict:
         "sla_first_response": _sla_outcome(Metric.FIRST_RESPONSE, now, latest=False),
         "sla_resolution": _sla_outcome(Metric.RESOLUTION, now, latest=True),
         "satisfied": Subquery(satisfied.values("good")[:1], output_field=BooleanField()),
+        "hours_spent": Coalesce(
+            Subquery(logged.annotate(m=Sum("minutes")).values("m")) / Value(60.0),
+            Value(0.0),
+            output_field=FloatField(),
+        ),
+        "cost": Coalesce(
+            Cast(Subquery(logged.annotate(c=Sum("cost")).values("c")), FloatField()),
+            Value(0.0),
+            output_field=FloatField(),
+        ),
+        "problem_id": F("problem_link__problem_id"),
         "refreshed_at": Value(now, output_field=DateTimeField()),
     }
 

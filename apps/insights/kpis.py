@@ -95,11 +95,11 @@ class Measure:
 
     name: str
     label: str
-    unit: str  # "seconds" | "percent" | "count"
+    unit: str  # "seconds" | "percent" | "count" | "hours" | "money" (in COST_CURRENCY)
     better: str  # "lower" | "higher" | ""
     help: str
     basis: str  # CREATED | RESOLVED | HAND_BACKS | DEFLECTIONS
-    kind: str = "count"  # "count" | "percent" | "percentile" | "mean" | "ratio"
+    kind: str = "count"  # "count" | "percent" | "percentile" | "mean" | "ratio" | "sum"
     where: Q = EVERY
     of: Q = EVERY
     field: str = ""
@@ -251,6 +251,49 @@ MEASURES: dict[str, Measure] = {
             RESOLVED,
             Q(resolution=Resolution.DOCUMENTATION),
         ),
+        _rate(
+            "priority_changed",
+            "Priority changed by support",
+            "lower",
+            "Share of the tickets created in the period whose priority a person in support "
+            "changed after intake (rules do not count): where the impact and urgency questions, "
+            "or the matrix, miss.",
+            CREATED,
+            Q(priority_changed=True),
+        ),
+        Measure(
+            "time_logged",
+            "Time logged",
+            "hours",
+            "lower",
+            "Hours people logged on replies, notes and subtasks of the tickets created in the "
+            "period (so far, for those still open).",
+            CREATED,
+            "sum",
+            field="hours_spent",
+        ),
+        Measure(
+            "time_per_ticket",
+            "Time logged per ticket (mean)",
+            "hours",
+            "lower",
+            "Mean hours logged on the tickets created in the period that have time logged.",
+            CREATED,
+            "mean",
+            Q(hours_spent__gt=0),
+            field="hours_spent",
+        ),
+        Measure(
+            "cost",
+            "Cost",
+            "money",
+            "lower",
+            "The logged time of the tickets created in the period, priced at the hourly cost "
+            "of the team each entry was logged for.",
+            CREATED,
+            "sum",
+            field="cost",
+        ),
         _count(
             "regressions",
             "Regressions",
@@ -338,7 +381,7 @@ class Kpi:
     label: str
     value: float | None
     previous: float | None
-    unit: str  # "seconds" | "percent" | "count"
+    unit: str  # "seconds" | "percent" | "count" | "hours" | "money" (in COST_CURRENCY)
     better: str  # "lower" | "higher" | ""
     help: str
 
@@ -407,6 +450,8 @@ def _aggregates(m: Measure, sql_percentiles: bool) -> dict:
         }
     if m.kind == "mean":
         return {name: Avg(m.field, filter=m.where)}
+    if m.kind == "sum":
+        return {name: Sum(m.field, filter=m.where)}
     if m.kind == "ratio":
         return {f"{name}_n": Sum(m.field, filter=m.where), f"{name}_d": Sum(m.per, filter=m.where)}
     return {name: Percentile(m.field, m.q, filter=m.where)} if sql_percentiles else {}
@@ -414,7 +459,7 @@ def _aggregates(m: Measure, sql_percentiles: bool) -> dict:
 
 def value_of(m: Measure, row: dict) -> float | None:
     """The figure from its aggregates (an empty row: a group without rows)."""
-    if m.kind == "count":
+    if m.kind in ("count", "sum"):
         return row.get(m.name) or 0
     if m.kind in ("percent", "ratio"):
         denominator = row.get(f"{m.name}_d")

@@ -24,6 +24,7 @@ CREATED_FIGURES = [
     "tier1_seconds",
     "tier2_seconds",
     "tier3_seconds",
+    "priority_changed",
 ]
 RESOLVED_FIGURES = [
     "ticket",
@@ -55,6 +56,8 @@ class TicketFact(models.Model):
     product_id = models.IntegerField(null=True, blank=True)
     location_id = models.IntegerField(null=True, blank=True)
     priority = models.PositiveSmallIntegerField(default=2)
+    # Whether a person of support changed the priority the intake gave it (rules do not count).
+    priority_changed = models.BooleanField(default=False)
     channel = models.CharField(max_length=10, blank=True)
     status = models.CharField(max_length=10, blank=True)
     root_cause_id = models.IntegerField(null=True, blank=True)
@@ -84,6 +87,10 @@ class TicketFact(models.Model):
     sla_resolution = models.CharField(max_length=10, blank=True)
     # The requester's rating (apps.reviews): True good, False bad, None not rated.
     satisfied = models.BooleanField(null=True, blank=True)
+    # Time and cost people logged on it (apps.tickets.timekeeping), and its problem.
+    hours_spent = models.FloatField(default=0)
+    cost = models.FloatField(default=0)
+    problem_id = models.IntegerField(null=True, blank=True)
     refreshed_at = models.DateTimeField(default=timezone.now)
 
     class Meta:

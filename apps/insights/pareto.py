@@ -9,6 +9,7 @@ from django.db.models import Count, F, Q, Sum
 from apps.accounts.models import Team, Tier, User
 from apps.core.errors import ApplicationError
 from apps.core.numbers import as_id
+from apps.problems.models import Problem
 from apps.routing.models import RootCause
 from apps.tickets.models import Category, Channel, Location, Priority, Product, Resolution
 
@@ -20,8 +21,9 @@ UNCLASSIFIED = "(not classified yet)"
 # Time spent on a ticket: at every tier, while it was active (waiting on the requester is not
 # the desk's time, unlike open-to-resolved).
 TIER_SECONDS = F("tier1_seconds") + F("tier2_seconds") + F("tier3_seconds")
-PARETO_BY = ("root_cause", "feature", "category", "product")
-WEIGHTS = ("count", "time")
+PARETO_BY = ("root_cause", "feature", "category", "product", "problem")
+WEIGHTS = ("count", "time", "cost")
+WEIGHED = {"count": Count("pk"), "time": Sum(TIER_SECONDS), "cost": Sum("cost")}
 
 
 def _names(model) -> Callable[[list], dict]:
@@ -35,6 +37,10 @@ def _people(keys) -> dict:
     """Agents by name (their address when they have none)."""
     rows = User.objects.filter(pk__in=keys).values_list("pk", "full_name", "email")
     return {pk: name or email for pk, name, email in rows}
+
+
+def _problems(keys) -> dict:
+    return {p.pk: f"{p.reference} {p.title}" for p in Problem.objects.filter(pk__in=keys)}
 
 
 def _choices(choices) -> Callable[[list], dict]:
@@ -67,6 +73,7 @@ DIMENSIONS = {
         Dimension("channel", "channel", _choices(Channel.choices), "(unknown)", False),
         # The ticket's assignee now (for resolved tickets: who resolved it, as a rule).
         Dimension("agent", "assignee_id", _people, "(unassigned)"),
+        Dimension("problem", "problem_id", _problems, "(no problem)"),
     )
 }
 
@@ -178,7 +185,7 @@ def pareto(scope: Scope, by: str = "root_cause", weight: str = "count") -> list[
     rows = (
         basis_rows(scope, CREATED, start, end)
         .values(g=F(dim.field))
-        .annotate(value=Count("pk") if weight == "count" else Sum(TIER_SECONDS))
+        .annotate(value=WEIGHED[weight])
         .order_by()
     )
     values: dict = {}
@@ -197,7 +204,7 @@ def pareto(scope: Scope, by: str = "root_cause", weight: str = "count") -> list[
         result.append(
             ParetoRow(
                 key=key,
-                label=UNCLASSIFIED if key == NONE else _label(dim, labels, key),
+                label=_label(dim, labels, key),
                 value=value,
                 share=value / total * 100 if total else None,
                 # running / total is exactly 1 on the last row: it ends on 100, not 99.99…

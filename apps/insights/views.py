@@ -19,9 +19,11 @@ from apps.accounts.models import Team
 from apps.core.errors import ApplicationError
 from apps.core.numbers import as_id
 from apps.core.spreadsheets import csv_download
+from apps.tickets import extensions
 
 from . import selectors
 from .exports import TICKET_COLUMNS, ticket_rows
+from .pareto import PARETO_BY, WEIGHTS
 from .scope import PERIODS, Scope, scope_from_params, visible_team_ids
 from .services import may_set_goal, volume_goal_set
 
@@ -226,16 +228,13 @@ def pareto(request):
     scope, error = _scope(request)
     by = request.GET.get("by") or "root_cause"
     weight = request.GET.get("weight") or "count"
-    if by not in ("root_cause", "feature", "category", "product") or weight not in (
-        "count",
-        "time",
-    ):
+    if by not in PARETO_BY or weight not in WEIGHTS:
         raise Http404("No such Pareto.")
     rows = selectors.pareto(scope, by=by, weight=weight)
     export = _export(request, f"pareto-{by}-{weight}", [row.__dict__ for row in rows])
     if export:
         return export
-    unit = "seconds" if weight == "time" else "count"
+    unit = {"time": "seconds", "cost": "money"}.get(weight, "count")
     by_label = PARETO_LABELS[by]
     context = _common(
         request,
@@ -249,12 +248,14 @@ def pareto(request):
         points=[(row.label, row.value) for row in rows[:15]],
         cumulative=[row.cumulative for row in rows[:15]],
         href=_drill_href(scope, by, [row.key for row in rows[:15]]),
-        title=f"{by_label} by {'time spent' if weight == 'time' else 'tickets'}",
+        title=f"{by_label} by {WEIGHT_WORDS[weight]}",
     )
     return render(request, "insights/pareto.html", context)
 
 
+WEIGHT_WORDS = {"count": "tickets", "time": "time spent", "cost": "cost"}
 PARETO_LABELS = {
+    "problem": "Problem",
     "root_cause": "Root cause",
     "feature": "Product feature",
     "category": "Category",
@@ -326,7 +327,13 @@ def tickets(request):
     page = Paginator(queryset, PAGE).get_page(request.GET.get("page"))
     export_query = urlencode({**scope.as_params(), **_cell(request)})
     context = _common(
-        request, scope, error, page=page, cell=_cell(request), export_query=export_query
+        request,
+        scope,
+        error,
+        page=page,
+        cell=_cell(request),
+        export_query=export_query,
+        bulk_actions=extensions.bulk_actions(),
     )
     return render(request, "insights/tickets.html", context)
 

@@ -11,10 +11,12 @@ from .models import (
     Revision,
     SearchLog,
     Section,
+    SynonymGroup,
 )
 from .permissions import can_publish, can_publish_article
 from .selectors import article_queryset_for
 from .services import article_related_set, article_save_from_admin
+from .synonyms import synonym_terms
 
 # Who may read a draft and whether it is published: read-only here for whoever may not
 # publish the article (published ones they cannot change here at all).
@@ -154,3 +156,23 @@ class DeflectionAdmin(admin.ModelAdmin):
 class SearchLogAdmin(admin.ModelAdmin):
     list_display = ["query", "results", "source", "created_at"]
     list_filter = ["source"]
+
+
+class SynonymGroupForm(forms.ModelForm):
+    class Meta:
+        model = SynonymGroup
+        fields = ["terms", "note"]
+        widgets = {"terms": forms.Textarea(attrs={"rows": 3})}
+
+    def clean_terms(self):
+        terms = synonym_terms(self.cleaned_data["terms"])
+        if len(terms) < 2:
+            raise forms.ValidationError("Give at least two different terms, separated by commas.")
+        return ", ".join(terms)
+
+
+@admin.register(SynonymGroup)
+class SynonymGroupAdmin(admin.ModelAdmin):
+    form = SynonymGroupForm
+    list_display = ["terms", "note"]
+    search_fields = ["terms", "note"]

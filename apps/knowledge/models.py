@@ -309,3 +309,21 @@ class SearchLog(models.Model):
 
     def __str__(self):
         return f"“{self.query}” ({self.results} results)"
+
+
+class SynonymGroup(models.Model):
+    """Terms that mean the same to the people searching ("wifi, wi-fi, wlan"): a search for
+    any of them looks for all of them. Edited in the admin; a few come with every desk."""
+
+    terms = models.TextField(
+        help_text="Two or more terms, separated by commas or new lines. Hyphens and spaces "
+        "inside a term do not matter to a search: “wi-fi” also finds “wi fi” and “wifi”."
+    )
+    note = models.CharField(max_length=200, blank=True, help_text="Why these belong together.")
+
+    class Meta:
+        ordering = ["terms"]
+        verbose_name = "synonym group"
+
+    def __str__(self):
+        return self.terms

@@ -7,6 +7,10 @@ prefix pass (search-as-you-type) and a pg_trgm pass over titles for typos.
 SQLite: an FTS5 table kept by triggers, a MATCH expression built from quoted tokens only,
 ``bm25`` with the same weights, ``snippet()``, then the prefix pass.
 
+On both, and alike: each typed term is looked for with its synonyms (synonyms.py) and, when
+neither whole words nor prefixes find anything, words no article uses are corrected to the
+nearest ones articles do use (spelling.py) before any single word is enough.
+
 Callers use ``article_search`` and never see which backend answered.
 """
 
@@ -20,6 +24,8 @@ from django.db.models.expressions import RawSQL
 from .models import Article
 from .permissions import readable_articles_q
 from .rendering import MARK_END, MARK_START, highlight
+from .spelling import spelling_corrections
+from .synonyms import WORD, Variant, synonym_index, term_key, variants_of
 
 MAX_QUERY_CHARS = 300  # longer input is cut, not refused: pasted error logs still search
 # Only this much of a body is indexed and quoted (migration 0005): a tsvector holds at most 1 MB,
@@ -30,7 +36,8 @@ MAX_TERMS = 8
 BODY_CANDIDATES = 500
 # When any word may match, only the longest (usually the rarest) few are looked for.
 ANY_WORD_TERMS = 6
-WORD = re.compile(r"[^\W_]+")
+# Typed apart, these many words may still be one term ("wi fi", "two factor").
+MAX_TERM_WORDS = 3
 TOKEN = re.compile(r'-?"[^"]*"?|\S+')
 
 
@@ -40,6 +47,9 @@ class ParsedQuery:
     groups: list[list[str]] = field(default_factory=list)  # each a word or a phrase
     operators: list[str] = field(default_factory=list)  # "AND"/"OR" before each group
     excluded: list[list[str]] = field(default_factory=list)
+    quoted: list[bool] = field(default_factory=list)  # a "phrase": looked for as typed
+    # Per group, the ways to write it (the group itself first): see with_synonyms().
+    variants: list[list[Variant]] = field(default_factory=list)
 
     @property
     def websearch_text(self) -> str:
@@ -56,6 +66,19 @@ class ParsedQuery:
     @property
     def words(self) -> list[str]:
         return [w for g in self.groups for w in g]
+
+    @property
+    def alternatives(self) -> list[list[Variant]]:
+        return self.variants or [[tuple(g)] for g in self.groups]
+
+    @property
+    def has_variants(self) -> bool:
+        return any(len(v) > 1 for v in self.alternatives)
+
+    @property
+    def extra_variants(self) -> list[Variant]:
+        """The variants beyond what was typed, for the "any word" pass."""
+        return [v for variants in self.alternatives for v in variants[1:]]
 
     @property
     def is_empty(self) -> bool:
@@ -83,8 +106,45 @@ def parse_query(raw: str) -> ParsedQuery:
             break
         parsed.operators.append("OR" if pending_or else "AND")
         parsed.groups.append(words)
+        parsed.quoted.append(token.startswith('"'))
         pending_or = False
     return parsed
+
+
+def with_synonyms(parsed: ParsedQuery, index: dict[str, list[Variant]]) -> ParsedQuery:
+    """The query with each term's variants: a compound run together ("wi-fi" → "wifi"), its
+    synonyms, and words typed apart that together make a known term ("wi fi", "two factor")
+    taken as that term."""
+    out = ParsedQuery(text=parsed.text, excluded=parsed.excluded)
+    groups, i = parsed.groups, 0
+    while i < len(groups):
+        span = _known_run(parsed, i, index)
+        words = tuple(w for g in groups[i : i + span] for w in g)
+        out.operators.append(parsed.operators[i])
+        out.groups.append(list(words))
+        out.quoted.append(parsed.quoted[i])
+        out.variants.append(
+            [words]
+            if parsed.quoted[i]
+            else variants_of(words, index=index, compound=span > 1 or len(words) > 1)
+        )
+        i += span
+    return out
+
+
+def _known_run(parsed: ParsedQuery, start: int, index: dict) -> int:
+    """How many single words from ``start``, typed apart, make one synonym's term (1: none)."""
+    for span in range(MAX_TERM_WORDS, 1, -1):
+        run = range(start, start + span)
+        if run.stop > len(parsed.groups):
+            continue
+        if any(len(parsed.groups[j]) > 1 or parsed.quoted[j] for j in run):
+            continue
+        if any(parsed.operators[j] == "OR" for j in run[1:]):
+            continue
+        if term_key(parsed.groups[j][0] for j in run) in index:
+            return span
+    return 1
 
 
 @dataclass
@@ -98,30 +158,65 @@ class Hit:
 class SearchResult:
     query: str
     hits: list[Hit]
-    matched_by: str  # "words", "prefix", "similar title", or "" when nothing matched
+    matched_by: str  # "words", "prefix", "corrected", "any word", "similar title" or ""
+    # With "corrected": what was searched instead of the query ("password" for "pasword").
+    corrected_query: str = ""
 
     def __len__(self):
         return len(self.hits)
 
 
 def article_search(
-    *, query: str, user, limit: int = 10, prefix: bool = True, base: QuerySet | None = None
+    *,
+    query: str,
+    user,
+    limit: int = 10,
+    prefix: bool = True,
+    base: QuerySet | None = None,
+    exact: bool = False,
 ) -> SearchResult:
     """Published articles ``user`` may read that match ``query``, best first.
 
-    Tries whole words first, then (``prefix``) every word as a prefix — what search-as-you-type
-    needs — then, on PostgreSQL, titles similar to the query (typos)."""
+    Every pass looks for each term with its synonyms. Tries whole words first, then
+    (``prefix``) every word as a prefix — what search-as-you-type needs — then, unless
+    ``exact``, the query with misspelt words corrected, then any of the words, then on
+    PostgreSQL titles similar to the query."""
     parsed = parse_query(query)
     if parsed.is_empty:
         return SearchResult(query=parsed.text, hits=[], matched_by="")
+    synonyms = synonym_index()
+    searched = with_synonyms(parsed, synonyms)
     backend = _backend()
     qs = (base if base is not None else Article.objects.all()).filter(readable_articles_q(user))
     qs = qs.select_related("section")
     for stage in backend.stages(prefix=prefix):
-        hits = backend.run(qs, parsed, stage, limit)
+        if stage == "any word" and not exact:
+            corrected = _corrected(searched, synonyms)
+            if corrected is not None:
+                hits = backend.run(qs, corrected, "words", limit)
+                if hits:
+                    return SearchResult(
+                        query=parsed.text,
+                        hits=hits,
+                        matched_by="corrected",
+                        corrected_query=corrected.text,
+                    )
+                searched = corrected  # the looser passes, too, look for the corrected words
+        hits = backend.run(qs, searched, stage, limit)
         if hits:
             return SearchResult(query=parsed.text, hits=hits, matched_by=stage)
     return SearchResult(query=parsed.text, hits=[], matched_by="")
+
+
+def _corrected(searched: ParsedQuery, synonyms: dict) -> ParsedQuery | None:
+    """The query with each word no article uses replaced by the nearest one that is used, or
+    None when no word needs (or has) a correction. Terms with synonyms are left alone."""
+    plain = [v[0] for v in searched.alternatives if len(v) == 1]
+    corrections = spelling_corrections(words=[w for g in plain for w in g], skip=STOP_WORDS)
+    if not corrections:
+        return None
+    text = WORD.sub(lambda m: corrections.get(m.group().lower(), m.group()), searched.text)
+    return with_synonyms(parse_query(text), synonyms)
 
 
 # FTS5 has no stop words; when any word may match, these would match nearly everything.
@@ -217,21 +312,25 @@ class PostgresSearch:
         return [*_stages(prefix), "similar title"]
 
     def _tsquery(self, parsed: ParsedQuery, stage: str) -> tuple[str, list]:
-        if stage == "words":
+        if stage == "words" and not parsed.has_variants:
             return "websearch_to_tsquery('english', %s)", [parsed.websearch_text]
+        # Only words (letters and digits) reach to_tsquery, so nothing typed is its syntax.
         excluded = "".join(f" & !({' <-> '.join(g)})" for g in parsed.excluded)
         if stage == "any word":
             # Stop words drop out of to_tsquery by themselves.
-            return "to_tsquery('english', %s)", [
-                f"({' | '.join(_any_terms(parsed, ':*'))}){excluded}"
+            terms = _any_terms(parsed, ":*") + [
+                f"({' <-> '.join(v)})" for v in parsed.extra_variants
             ]
-        # Every word a prefix, phrases kept as phrases: "(reset <-> link:*) & passw:*".
+            return "to_tsquery('english', %s)", [f"({' | '.join(terms)}){excluded}"]
+        # Each term as any of its variants, phrases kept as phrases, with "prefix" every word
+        # a prefix: "((reset:* <-> link:*)) & (passw:*)".
+        mark = ":*" if stage == "prefix" else ""
         terms = ""
-        for operator, group in zip(parsed.operators, parsed.groups, strict=True):
-            words = " <-> ".join(f"{w}:*" for w in group)
+        for operator, variants in zip(parsed.operators, parsed.alternatives, strict=True):
+            either = " | ".join(f"({' <-> '.join(w + mark for w in v)})" for v in variants)
             if terms:
                 terms += " | " if operator == "OR" else " & "
-            terms += f"({words})"
+            terms += f"({either})"
         return "to_tsquery('english', %s)", [f"({terms}){excluded}"]
 
     def run(self, qs: QuerySet, parsed: ParsedQuery, stage: str, limit: int) -> list[Hit]:
@@ -328,17 +427,22 @@ class SqliteSearch:
         if stage == "any word":
             terms = [t for t in _any_terms(parsed, "*") if t.strip('"*') not in STOP_WORDS]
             expression = " OR ".join(
-                f'"{t[:-1]}"*' if t.endswith("*") else f'"{t}"'
-                for t in terms or _any_terms(parsed, "*")
+                [
+                    f'"{t[:-1]}"*' if t.endswith("*") else f'"{t}"'
+                    for t in terms or _any_terms(parsed, "*")
+                ]
+                + [self._quote(list(v)) for v in parsed.extra_variants]
             )
             for group in parsed.excluded:
                 expression = f"({expression}) NOT {self._quote(group)}"
             return expression
         parts = []
-        for operator, group in zip(parsed.operators, parsed.groups, strict=True):
-            if parts and operator == "OR":
-                parts.append("OR")
-            parts.append(self._quote(group, prefix=stage == "prefix"))
+        for operator, variants in zip(parsed.operators, parsed.alternatives, strict=True):
+            if parts:
+                # Spelled out: FTS5 reads no implicit AND after a parenthesis.
+                parts.append("OR" if operator == "OR" else "AND")
+            either = [self._quote(list(v), prefix=stage == "prefix") for v in variants]
+            parts.append(either[0] if len(either) == 1 else f"({' OR '.join(either)})")
         expression = " ".join(parts)
         for group in parsed.excluded:
             expression = f"({expression}) NOT {self._quote(group)}"

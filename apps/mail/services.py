@@ -9,11 +9,13 @@ from django.template.loader import render_to_string
 from django.urls import reverse
 
 from apps.accounts.models import User, with_seats
+from apps.core.mailchoices import mail_wanted
 from apps.core.models import OutboxMessage
 from apps.core.outbox import mail_domain, outbox_enqueue
 from apps.tickets import extensions
-from apps.tickets.models import EventKind, TicketEvent
+from apps.tickets.models import EventKind, Notification, TicketEvent
 from apps.tickets.permissions import ticket_page_for
+from apps.tickets.tiers.services import notification_send
 
 
 def ticket_url_for(person: User, ticket) -> str:
@@ -83,15 +85,36 @@ def _headers(event: TicketEvent) -> dict[str, str]:
     }
 
 
+def _received_in_app(ticket, person: User) -> None:
+    """The tracking number must reach the requester somewhere: in-app, when they turned the
+    e-mail off. Once per ticket, however often the event is delivered."""
+    if Notification.objects.filter(ticket=ticket, user=person, kind="ticket_received").exists():
+        return
+    notification_send(
+        ticket=ticket,
+        users=[person],
+        kind="ticket_received",
+        message=f"We received your request “{ticket.subject}”. Its tracking number is "
+        f"{ticket.reference}.",
+        email=False,
+    )
+
+
 def notifications_queue_for_event(*, event: TicketEvent) -> list[OutboxMessage]:
     """Store one message per recipient in the event's transaction; the outbox sends it after
     commit. A re-delivered event stores nothing new (the dedupe key names event and person)."""
     queued = []
     comment_id = event.data.get("comment_id")
     comment = event.ticket.comments.filter(pk=comment_id).first() if comment_id else None
+    topic = event.data.get("source") or ""  # what a "notified" event is about
     for kind, person in _recipients(event):
         if not person.takes_mail:
             continue  # no address, or it bounced: mail would only bounce again
+        if kind == "ticket_received" and not mail_wanted(
+            kind=kind, to=person.email, recipient=person
+        ):
+            _received_in_app(event.ticket, person)
+            continue
         subject, body = _render(kind, event, person, comment)
         message = outbox_enqueue(
             kind=kind,
@@ -102,6 +125,8 @@ def notifications_queue_for_event(*, event: TicketEvent) -> list[OutboxMessage]:
             dedupe_key=f"event:{event.pk}:{kind}:{person.email.lower()}",
             ticket_reference=event.ticket.reference,
             thread=f"ticket:{event.ticket_id}",
+            topic=topic if kind == "notified" else "",
+            recipient=person,
         )
         if message is not None:
             queued.append(message)

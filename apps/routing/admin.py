@@ -10,11 +10,12 @@ from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
-from django.utils.html import format_html
+from django.utils.html import format_html, format_html_join
+from django.utils.safestring import mark_safe
 from django.views.decorators.http import require_POST
 
-from apps.accounts.models import Team
 from apps.core.errors import ApplicationError
+from apps.tickets.actions import ActionNames
 from apps.tickets.models import Ticket
 
 from . import rules as rule_services
@@ -22,6 +23,9 @@ from . import services
 from .admin_forms import BacktestForm, RuleAdminForm, RuleImportForm
 from .conditions import conditions_describe
 from .models import RootCause, RoutingDecision, Rule, RuleRevision, TeamRoutingSettings
+
+# The separator of lines in a list cell: a constant, never user text.
+BR = mark_safe("<br>")  # nosec B308 B703
 
 
 @admin.register(Rule)
@@ -61,26 +65,18 @@ class RuleAdmin(admin.ModelAdmin):
 
     @admin.display(description="Then")
     def then(self, rule):
-        return "; ".join(self._describe_action(a) for a in rule.actions)
+        # Names are read once for the whole page by get_changelist_instance.
+        names = getattr(rule, "action_names", None) or ActionNames(rule.actions)
+        lines = [(names.describe(spec),) for spec in rule.actions]
+        return format_html_join(BR, "{}", lines) or "—"
 
-    def _describe_action(self, spec: dict) -> str:
-        """ "Set team: Networks" rather than the stored ids (team names read once per page)."""
-        if not hasattr(self, "_team_names"):
-            self._team_names = dict(Team.objects.values_list("pk", "name"))
-        params = spec.get("params") or {}
-        shown = [
-            self._team_names.get(v, v)
-            if k == "team"
-            else (", ".join(map(str, v)) if isinstance(v, list) else v)
-            for k, v in params.items()
-            if v not in (None, "", [])
-        ]
-        label = services._label(spec.get("action", ""))
-        return f"{label}: {', '.join(map(str, shown))}" if shown else label
-
-    def changelist_view(self, request, extra_context=None):
-        self.__dict__.pop("_team_names", None)  # fresh names for every page
-        return super().changelist_view(request, extra_context)
+    def get_changelist_instance(self, request):
+        changelist = super().get_changelist_instance(request)
+        rules = list(changelist.result_list)
+        names = ActionNames(spec for rule in rules for spec in rule.actions)
+        for rule in rules:
+            rule.action_names = names
+        return changelist
 
     @admin.display(description="Order")
     def move(self, rule):
@@ -288,7 +284,33 @@ class RuleRevisionAdmin(admin.ModelAdmin):
     list_display = ["changed_at", "rule_name", "change", "changed_fields", "changed_by"]
     list_filter = ["change"]
     search_fields = ["rule_name"]
-    readonly_fields = [f.name for f in RuleRevision._meta.fields]
+    # The snapshot in words rather than as the stored JSON.
+    fields = [
+        "rule",
+        "rule_name",
+        "change",
+        "fields_changed",
+        "changed_by",
+        "changed_at",
+        "conditions_then",
+        "actions_then",
+    ]
+    readonly_fields = fields
+
+    @admin.display(description="Changed fields")
+    def fields_changed(self, revision):
+        return ", ".join(revision.changed_fields) or "—"
+
+    list_select_related = ["changed_by"]
+
+    @admin.display(description="Conditions after the change")
+    def conditions_then(self, revision):
+        return conditions_describe(revision.snapshot.get("conditions") or {"all": []})
+
+    @admin.display(description="Actions after the change")
+    def actions_then(self, revision):
+        specs = revision.snapshot.get("actions") or []
+        return ActionNames(specs).describe_all(specs)
 
     def has_add_permission(self, request):
         return False
@@ -313,7 +335,27 @@ class RoutingDecisionAdmin(admin.ModelAdmin):
     ]
     list_filter = ["trigger", "routed"]
     list_select_related = ["ticket", "team"]
-    readonly_fields = [f.name for f in RoutingDecision._meta.fields]
+    exclude = ["matched", "errors"]
+    readonly_fields = [
+        *(f.name for f in RoutingDecision._meta.fields if f.name not in ("matched", "errors")),
+        "what_matched",
+        "rule_errors",
+    ]
+
+    @admin.display(description="Rules matched and what they did")
+    def what_matched(self, decision):
+        lines = [
+            (rule.get("rule", ""), action.get("label") or action.get("action", ""),
+             action.get("result") or f"failed: {action.get('error', '')}")
+            for rule in decision.matched
+            for action in rule.get("actions", [])
+        ]  # fmt: skip
+        return format_html_join(BR, "{}: {} — {}", lines) or "No rule matched."
+
+    @admin.display(description="Rules skipped for an error")
+    def rule_errors(self, decision):
+        rows = [(e.get("rule", ""), e.get("error", "")) for e in decision.errors]
+        return format_html_join(BR, "{}: {}", rows) or "—"
 
     def has_add_permission(self, request):
         return False

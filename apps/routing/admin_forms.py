@@ -10,59 +10,22 @@ import json
 
 from django import forms
 
-from apps.accounts.models import Team, Tier, User
 from apps.core.errors import ApplicationError
 from apps.tickets import actions as ticket_actions
-from apps.tickets.models import Priority
+from apps.tickets.action_forms import (
+    action_choices,
+    param_initial,
+    param_value,
+    shared_param_field,
+)
 
-from .conditions import FIELDS, LIST_OPERATORS, OPERATORS
+from .conditions import LIST_OPERATORS, OPERATORS, all_fields
 from .models import Rule
 from .rules import rule_clean
 
 MODE_CHOICES = [("all", "all of"), ("any", "any of")]
 GROUP_CHOICES = [("", "—"), ("a", "group A"), ("b", "group B")]
 EXTRA_ROWS = 3
-
-
-def _param_field(param) -> forms.Field:
-    """The widget a parameter's kind calls for."""
-    label, kind = param.label, param.kind
-    if kind == "team":
-        return forms.ModelChoiceField(Team.objects.all(), label=label, required=False)
-    if kind == "user":
-        agents = User.objects.filter(is_active=True, team_memberships__isnull=False).distinct()
-        return forms.ModelChoiceField(agents, label=label, required=False)
-    if kind == "users":
-        return forms.ModelMultipleChoiceField(
-            User.objects.filter(is_active=True),
-            label=label,
-            required=False,
-            widget=forms.SelectMultiple(attrs={"size": 4}),
-        )
-    if kind in ("tier", "priority", "choice"):
-        choices = {"tier": Tier.choices, "priority": Priority.choices}.get(kind, param.choices)
-        return forms.ChoiceField(choices=[("", "—"), *choices], label=label, required=False)
-    help_text = "Words separated by spaces or commas." if kind == "tags" else ""
-    return forms.CharField(label=label, required=False, help_text=help_text)
-
-
-def _param_value(param, value):
-    """A form value as the action's stored parameter."""
-    if value in (None, "", []):
-        return None
-    if param.kind in ("team", "user"):
-        return value.pk
-    if param.kind == "users":
-        return [u.pk for u in value]
-    if param.kind in ("tier", "priority"):
-        return int(value)
-    return value
-
-
-def _initial_param(param, value):
-    if param.kind == "tags" and isinstance(value, list):
-        return ", ".join(value)
-    return value
 
 
 def _split_tree(tree: dict):
@@ -131,7 +94,7 @@ class RuleAdminForm(forms.ModelForm):
         self._action_fields(rule["actions"])
 
     def _condition_fields(self, rows):
-        field_choices = [("", "—"), *((f.name, f.label) for f in FIELDS.values())]
+        field_choices = [("", "—"), *((f.name, f.label) for f in all_fields().values())]
         op_choices = [("", "—"), *OPERATORS.items()]
         for i in range(self.n_conditions):
             group, node = rows[i] if i < len(rows) else ("", {})
@@ -150,7 +113,8 @@ class RuleAdminForm(forms.ModelForm):
             self.fields[f"cond_{i}_value"] = forms.CharField(required=False, initial=value, widget=forms.TextInput(attrs={"size": 36}))  # fmt: skip
 
     def _action_fields(self, stored):
-        choices = [("", "—"), *((a.name, a.label) for a in self.actions_registry)]
+        choices = action_choices()
+        shared: dict = {}  # every row offers the same teams and people: read them once
         for j in range(self.n_actions):
             spec = stored[j] if j < len(stored) else {}
             self.fields[f"act_{j}_action"] = forms.ChoiceField(
@@ -159,10 +123,10 @@ class RuleAdminForm(forms.ModelForm):
             for action in self.actions_registry:
                 for param in action.params:
                     key = f"act_{j}_{action.name}__{param.name}"
-                    self.fields[key] = _param_field(param)
+                    self.fields[key] = shared_param_field(action, param, shared)
                     if spec.get("action") == action.name:
                         value = (spec.get("params") or {}).get(param.name)
-                        self.initial[key] = _initial_param(param, value)
+                        self.initial[key] = param_initial(param, value)
 
     # --- what the template iterates -------------------------------------------------------
 
@@ -178,6 +142,7 @@ class RuleAdminForm(forms.ModelForm):
             params = [
                 {
                     "action": action.name,
+                    "label": action.label,
                     "fields": [self[f"act_{j}_{action.name}__{p.name}"] for p in action.params],
                 }
                 for action in self.actions_registry
@@ -221,7 +186,7 @@ class RuleAdminForm(forms.ModelForm):
             action = ticket_actions.get(name)
             params = {}
             for param in action.params:
-                value = _param_value(param, data.get(f"act_{j}_{name}__{param.name}"))
+                value = param_value(param, data.get(f"act_{j}_{name}__{param.name}"))
                 if value is not None:
                     params[param.name] = value
             found.append({"action": name, "params": params})

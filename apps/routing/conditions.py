@@ -9,6 +9,9 @@ from dataclasses import dataclass
 from django.db.models.functions import Lower
 
 from apps.core.errors import ApplicationError
+from apps.tickets.custom_fields.models import FieldKind
+from apps.tickets.custom_fields.selectors import active_fields
+from apps.tickets.custom_fields.services import custom_values_of
 from apps.tickets.models import Category, Channel, Location, Priority, Product, Ticket
 
 from .safe_regex import MAX_TEXT_LENGTH, regex_compile
@@ -49,6 +52,25 @@ FIELDS: dict[str, Field] = {
     )
 }
 
+
+def _custom_fields() -> dict[str, Field]:
+    """The admin's custom fields (``cf_<key>``): a choice compares its options, the others
+    their text (a number in plain digits, a date as YYYY-MM-DD)."""
+    fields = {}
+    for custom in active_fields():
+        if custom.kind == FieldKind.CHOICE:
+            options = tuple((o.casefold(), o) for o in custom.options)
+            fields[custom.name] = Field(custom.name, custom.label, "choice", choices=options)
+        else:
+            fields[custom.name] = Field(custom.name, custom.label, "text")
+    return fields
+
+
+def all_fields() -> dict[str, Field]:
+    """What rules may look at: the ticket's and requester's fields, then the custom fields."""
+    return {**FIELDS, **_custom_fields()}
+
+
 OPERATORS: dict[str, str] = {
     "equals": "equals",
     "in": "is one of",
@@ -82,6 +104,7 @@ def ticket_facts(ticket: Ticket) -> dict[str, str]:
         "requester_department": requester.department.casefold(),
         "requester_site": requester.site.casefold(),
         "requester_vip": "yes" if requester.is_vip else "no",
+        **{name: value.casefold() for name, value in custom_values_of(ticket).items()},
     }
 
 
@@ -123,7 +146,7 @@ def condition_clean(node: dict, *, where: str, check_lookups: bool = True) -> di
     """Validate one condition and return it normalised; the message says which one is wrong."""
     if not isinstance(node, dict):
         raise ApplicationError(f"{where}: a condition must be an object.")
-    field = FIELDS.get(node.get("field"))
+    field = all_fields().get(node.get("field"))
     if field is None:
         raise ApplicationError(f"{where}: unknown field “{node.get('field')}”.")
     op = node.get("op")
@@ -181,12 +204,13 @@ def conditions_describe(tree: dict) -> str:
     mode, items = next(iter((tree or {"all": []}).items()))
     if not items:
         return "every ticket"
+    fields = all_fields()
     parts = []
     for item in items:
         if "field" not in item:
             parts.append(f"({conditions_describe(item)})")
             continue
-        field = FIELDS[item["field"]]
+        field = fields.get(item["field"]) or Field(item["field"], item["field"], "text")
         value = item.get("value")
         if item["op"] == "is_empty":
             parts.append(f"{field.label} is empty")

@@ -10,6 +10,7 @@ rebuilds from the database at most every ``LOCAL_TTL`` seconds, so tickets are s
 the current rules, a few seconds late at worst.
 """
 
+import re
 import threading
 import time
 import uuid
@@ -58,6 +59,9 @@ _COST = {
 }
 
 
+CUSTOM = re.compile(r"cf_[a-z][a-z0-9_]*")
+
+
 class _Source:
     def __init__(self):
         self.constants: dict[str, object] = {"_search": _memo_search}
@@ -76,9 +80,12 @@ class _Source:
 
     def condition(self, node: dict) -> tuple[int, str]:
         name, op, value = node["field"], node["op"], node.get("value")
-        if name not in FIELDS:
+        if name in FIELDS:
+            fact = f"_v_{name}"  # a local read once per run (name is one of FIELDS' keys)
+        elif CUSTOM.fullmatch(name):
+            fact = f"f.get({name!r}, '')"  # an admin's custom field: absent on older tickets
+        else:
             raise ValueError(f"unknown field {name!r}")
-        fact = f"_v_{name}"  # a local read once per run (name is one of FIELDS' keys)
         if op == "is_empty":
             expression = f"not {fact}"
         elif op == "regex":

@@ -16,6 +16,7 @@ def register_all() -> None:
         )
     )
     extensions.resolve_guard("routing.root_cause", services.resolve_requires_root_cause)
+    extensions.merge_step("routing", services.classification_merge)
     extensions.ticket_panel(
         extensions.Panel(
             name="routing",

@@ -255,9 +255,10 @@ def rule_prefill_from_ticket(*, ticket: Ticket, team_id=None, tier=None) -> dict
 _SIMULATED = {"set_team": "team", "set_tier": "tier", "set_priority": "priority"}
 
 
-def _simulate(ticket: Ticket, matched, start_team: int | None, priority=None) -> dict:
+def _simulate(ticket: Ticket, matched, start_team: int | None, priority=None, names=None) -> dict:
     """Where the matched rules would place a ticket that is being created now (with the
-    priority it was opened with, when known)."""
+    priority it was opened with, when known); ``other`` names the actions it does not
+    simulate, in words when ``names`` (an ActionNames) is given."""
     start_priority = priority or ticket.priority
     state = {"team": start_team, "tier": Tier.ONE, "priority": start_priority, "other": []}
     for rule in matched:
@@ -267,7 +268,9 @@ def _simulate(ticket: Ticket, matched, start_team: int | None, priority=None) ->
             if field and value not in (None, ""):
                 state[field] = int(value)
             else:
-                state["other"].append(_label(spec.get("action", "")))
+                state["other"].append(
+                    names.describe(spec) if names else _label(spec.get("action", ""))
+                )
     return state
 
 
@@ -344,6 +347,7 @@ def rules_backtest(*, draft: dict | None = None, limit: int = 200, compare: str 
     triage = triage_team()
     start = triage.pk if triage else None
     teams = dict(Team.objects.values_list("pk", "name"))
+    names = ticket_actions.ActionNames(spec for rule in proposed.rules for spec in rule.actions)
     rows, moves, errors = [], {}, 0
     placed = _placed_at_creation(tickets) if compare == "actual" else {}
     for ticket in tickets:
@@ -352,9 +356,9 @@ def rules_backtest(*, draft: dict | None = None, limit: int = 200, compare: str 
         errors += len(after.errors)
         if compare == "actual":
             was = placed[ticket.pk]
-            will = _simulate(ticket, after.matched, start, was["opened_priority"])
+            will = _simulate(ticket, after.matched, start, was["opened_priority"], names)
         else:
-            will = _simulate(ticket, after.matched, start)
+            will = _simulate(ticket, after.matched, start, names=names)
             was = _simulate(ticket, engine.evaluate(saved, facts).matched, start)
         if (was["team"], was["tier"], was["priority"]) != (
             will["team"],
@@ -493,6 +497,25 @@ def root_cause_hint_clean(params: dict) -> dict:
     if cause is None:
         raise ApplicationError(f"There is no root cause called “{name}”.", field="root_cause")
     return {"root_cause": cause.name}
+
+
+def classification_merge(*, source: Ticket, target: Ticket, actor) -> None:
+    """A duplicate shares the cause of the ticket it is merged into: it takes the target's
+    root cause when it has none of its own (so closing it passes the root-cause guard)."""
+    cause = (
+        TicketClassification.objects.filter(ticket_id=target.pk, root_cause__isnull=False)
+        .values_list("root_cause_id", flat=True)
+        .first()
+    )
+    if cause is None:
+        return
+    TicketClassification.objects.filter(ticket_id=source.pk, root_cause__isnull=True).update(
+        root_cause_id=cause
+    )
+    if not TicketClassification.objects.filter(ticket_id=source.pk).exists():
+        TicketClassification.objects.create(
+            ticket_id=source.pk, root_cause_id=cause, updated_by=actor
+        )
 
 
 def resolve_requires_root_cause(ticket: Ticket) -> list[str]:

@@ -1,4 +1,5 @@
-"""Admin for calendars and policies: where SLA promises are configured."""
+"""Admin for calendars and policies: where SLA promises are configured, in hours and names
+(the policy editor's forms are in ``admin_forms``)."""
 
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
@@ -6,13 +7,17 @@ import holidays as holidays_lib
 from django import forms
 from django.contrib import admin
 from django.core.exceptions import ValidationError
+from django.template.loader import render_to_string
+from django.utils import timezone
 
-from apps.core.errors import ApplicationError
-from apps.tickets import actions
+from apps.tickets.models import Priority
 
+from .admin_forms import EscalationStepForm, EscalationStepFormSet, PolicyForm
 from .businesstime import parse_hhmm
 from .calendars import calendar_forget
-from .models import Calendar, Clock, EscalationStep, Holiday, Policy, Target, WorkingHours
+from .models import Calendar, Clock, EscalationStep, Holiday, Policy, WorkingHours
+from .selectors import calendar_preset_holidays
+from .services import policy_targets_set
 
 
 class WorkingHoursForm(forms.ModelForm):
@@ -40,6 +45,8 @@ class WorkingHoursInline(admin.TabularInline):
 class HolidayInline(admin.TabularInline):
     model = Holiday
     extra = 0
+    verbose_name = "closed day added by hand"
+    verbose_name_plural = "closed days added by hand (on top of the public holidays above)"
 
 
 def _preset_exists(country: str, region: str = "") -> bool:
@@ -81,46 +88,81 @@ class CalendarAdmin(admin.ModelAdmin):
     form = CalendarForm
     list_display = ["name", "time_zone", "country", "region", "is_default"]
     inlines = [WorkingHoursInline, HolidayInline]
+    fieldsets = [
+        (None, {"fields": ["name", "time_zone", "country", "region", "is_default"]}),
+        ("Public holidays of the preset (read-only)", {"fields": ["preset_holidays"]}),
+    ]
+    readonly_fields = ["preset_holidays"]
+
+    class Media:
+        css = {"all": ["sla/admin.css"]}
+
+    @admin.display(description="Closed days")
+    def preset_holidays(self, calendar):
+        if not calendar.pk:
+            return "Save the calendar to see the public holidays its country and region bring in."
+        year = timezone.localdate().year
+        return render_to_string(
+            "sla/admin/preset_holidays.html",
+            {
+                "calendar": calendar,
+                "years": calendar_preset_holidays(calendar=calendar, years=[year, year + 1]),
+            },
+        )
 
     def save_related(self, request, form, formsets, change):
         super().save_related(request, form, formsets, change)
         calendar_forget(form.instance.pk)  # the next use reads the new hours and holidays
 
 
-class TargetInline(admin.TabularInline):
-    model = Target
-    extra = 0
-
-
-class EscalationStepForm(forms.ModelForm):
-    class Meta:
-        model = EscalationStep
-        fields = ["metric", "delay_minutes", "action", "params"]
-
-    def clean(self):
-        data = super().clean()
-        name = data.get("action")
-        # An action another app registers later (e.g. "escalate") may be named before it is
-        # installed: the step records a clear error when it runs.
-        if name and name in {a.name for a in actions.all_actions()}:
-            try:
-                actions.get(name).validate(data.get("params") or {})
-            except ApplicationError as exc:
-                raise ValidationError({"params": exc.message}) from exc
-        return data
-
-
 class EscalationStepInline(admin.TabularInline):
     model = EscalationStep
     form = EscalationStepForm
+    formset = EscalationStepFormSet
+    fields = ["metric", "delay", "action", "parameters"]
     extra = 0
+    verbose_name = "escalation step"
+    verbose_name_plural = "escalation steps (each runs once, when a clock is breached)"
 
 
 @admin.register(Policy)
 class PolicyAdmin(admin.ModelAdmin):
-    list_display = ["name", "position", "is_active", "calendar", "team", "category", "warn_percent"]
+    form = PolicyForm
+    change_form_template = "sla/admin/policy_change_form.html"
+    list_display = [
+        "name",
+        "position",
+        "is_active",
+        "calendar",
+        "team",
+        "category",
+        "priorities_text",
+        "warn_percent",
+    ]
     list_editable = ["position", "is_active"]
-    inlines = [TargetInline, EscalationStepInline]
+    list_select_related = ["calendar", "team", "category"]
+    inlines = [EscalationStepInline]
+    fieldsets = [
+        (None, {"fields": ["name", ("position", "is_active"), "calendar", "warn_percent"]}),
+        (
+            "Which tickets (empty conditions match every ticket)",
+            {"fields": ["priorities", "category", "team", "organisation"]},
+        ),
+        (None, {"fields": ["pause_statuses"]}),
+    ]
+
+    class Media:
+        js = ["js/admin_action_params.js"]
+        css = {"all": ["sla/admin.css"]}
+
+    @admin.display(description="Priorities")
+    def priorities_text(self, policy):
+        labels = dict(Priority.choices)
+        return ", ".join(str(labels.get(p, p)) for p in sorted(policy.priorities)) or "any"
+
+    def save_related(self, request, form, formsets, change):
+        super().save_related(request, form, formsets, change)
+        policy_targets_set(policy=form.instance, targets=form.targets)
 
 
 @admin.register(Clock)

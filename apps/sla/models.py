@@ -155,7 +155,9 @@ class EscalationStep(models.Model):
         ordering = ["delay_minutes", "id"]
 
     def __str__(self):
-        return f"{self.action} {self.delay_minutes} min after breach"
+        from apps.tickets.actions import action_label
+
+        return f"{action_label(self.action)}, {self.delay_minutes} min after breach"
 
 
 class TicketPolicy(models.Model):

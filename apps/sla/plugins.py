@@ -3,8 +3,9 @@ ticket panel, the leads' "At risk" link and business seconds for tier time."""
 
 from collections.abc import Sequence
 
-from django.db.models import Exists, OuterRef, Subquery
+from django.db.models import OuterRef, Subquery
 
+from apps.core import mailchoices
 from apps.core.errors import ApplicationError
 from apps.core.numbers import as_id, is_id
 from apps.tickets import actions, extensions
@@ -49,34 +50,21 @@ def _apply_policy(*, ticket, params, actor, source) -> str:
 
 
 def annotate_queue(queryset):
-    """Next due time of the ticket's running clocks and what the badge needs, in the same query."""
-    running = Clock.objects.filter(ticket=OuterRef("pk"), state=ClockState.RUNNING).order_by(
-        "due_at"
-    )
-    # Breached clocks not yet met count as due at their (past) due time: they sort first.
-    unmet = Clock.objects.filter(
-        ticket=OuterRef("pk"),
-        state__in=[ClockState.RUNNING, ClockState.BREACHED],
-        met_at__isnull=True,
-    ).order_by("due_at")
+    """What the badge needs: the SLA state kept on the ticket (``sla_due_at``, ``sla_warn_at``,
+    ``sla_breached``, ``sla_paused``), plus the calendar its time left is counted in — one
+    look-up by index per row shown, as the queue annotates only the rows of its page."""
+    running = Clock.objects.filter(ticket=OuterRef("pk"), state=ClockState.RUNNING)
     return queryset.annotate(
-        sla_next_due=Subquery(unmet.values("due_at")[:1]),
-        sla_running_due=Subquery(running.values("due_at")[:1]),
-        sla_warn_at=Subquery(running.values("warn_at")[:1]),
         sla_calendar_id=Subquery(running.values("policy__calendar_id")[:1]),
-        sla_breached=Exists(
-            Clock.objects.filter(
-                ticket=OuterRef("pk"), state=ClockState.BREACHED, met_at__isnull=True
-            )
-        ),
-        sla_paused=Exists(Clock.objects.filter(ticket=OuterRef("pk"), state=ClockState.PAUSED)),
     )
 
 
 def _panel_context(request, ticket) -> dict:
     from .selectors import clock_list_for_ticket
 
-    return {"clocks": clock_list_for_ticket(ticket=ticket)}
+    clocks = list(clock_list_for_ticket(ticket=ticket))
+    # The section's summary line names the clock that matters now: the first one not yet met.
+    return {"clocks": clocks, "next_clock": next((c for c in clocks if not c.met_at), None)}
 
 
 def register() -> None:
@@ -98,7 +86,7 @@ def register() -> None:
             template="sla/_queue_badge.html",
             annotate=annotate_queue,
             order=50,
-            sortable="sla_next_due",
+            sortable="sla_due_at",
         )
     )
     extensions.ticket_panel(
@@ -114,3 +102,14 @@ def register() -> None:
         extensions.NavLink(label="At risk", url_name="sla:at_risk", audience="lead", order=30)
     )
     extensions.business_seconds_provider(ticket_business_seconds)
+    mailchoices.register(
+        mailchoices.MailChoice(
+            "sla.warnings",
+            "SLA warnings and breaches of my tickets",
+            # The clock's notices ("SLA warning", "SLA breach") and its escalation steps'.
+            ("notified:SLA",),
+            "About tickets I work on",
+            order=22,
+            shown_to=lambda user: user.is_agent,
+        )
+    )

@@ -1,7 +1,9 @@
-"""SLA reads: a ticket's clocks, the tickets at risk for a lead, and compliance figures."""
+"""SLA reads: a ticket's clocks, the tickets at risk for a lead, compliance figures, and the
+public holidays a calendar's preset brings in."""
 
 from datetime import datetime, timedelta
 
+import holidays as holidays_lib
 from django.db.models import Count, F, Prefetch, Q, QuerySet
 from django.db.models.functions import Coalesce, TruncWeek
 from django.utils import timezone
@@ -9,7 +11,7 @@ from django.utils import timezone
 from apps.accounts.models import User
 from apps.tickets.models import ACTIVE_STATUSES, Ticket
 
-from .models import Clock, ClockState, Metric, StepRun
+from .models import Calendar, Clock, ClockState, Metric, StepRun
 
 # Decided targets: stopped in time, or missed (stopped late, or still running past due —
 # late whether or not the sweep has marked it yet). Lateness is decided when a clock stops
@@ -113,4 +115,28 @@ def compliance_table(*, user: User | None, by: str, weeks: int = 8, now=None) ->
         cells[row["metric"]] = row
     return [
         {"group": group, "cells": [cells[m] for m in METRICS]} for group, cells in lines.items()
+    ]
+
+
+def calendar_preset_holidays(*, calendar: Calendar, years: list[int]) -> list[dict]:
+    """The public holidays a calendar's country/region preset brings in, per year, with the
+    manually added closed days of those years beside them."""
+    manual = {h.date: h.name for h in calendar.holidays.filter(date__year__in=years)}
+    try:
+        preset = (
+            holidays_lib.country_holidays(
+                calendar.country, subdiv=calendar.region or None, years=years
+            )
+            if calendar.country
+            else {}
+        )
+    except NotImplementedError:  # a preset saved before the library dropped it
+        preset = {}
+    return [
+        {
+            "year": year,
+            "preset": sorted((d, name) for d, name in preset.items() if d.year == year),
+            "manual": sorted((d, name) for d, name in manual.items() if d.year == year),
+        }
+        for year in years
     ]

@@ -7,7 +7,7 @@ from datetime import UTC, datetime
 
 from celery import current_app
 from django.db import IntegrityError, connection, transaction
-from django.db.models import F, Q, Value
+from django.db.models import Exists, F, OuterRef, Q, Subquery, Value
 from django.utils import timezone
 
 from apps.accounts.models import Membership
@@ -27,6 +27,7 @@ from .models import (
     Metric,
     Policy,
     StepRun,
+    Target,
     TicketPolicy,
 )
 
@@ -84,6 +85,19 @@ def ticket_policy_apply(*, ticket: Ticket, policy: Policy, actor=None, source: s
         actor=actor,
     )  # the clocks follow when the change commits (see receivers)
     return f"SLA policy → {policy.name}"
+
+
+@transaction.atomic
+def policy_targets_set(*, policy: Policy, targets: dict[tuple[str, int], int | None]) -> None:
+    """Set a policy's targets, {(metric, priority): business minutes}; None removes one.
+    Clocks read the targets again whenever their ticket changes."""
+    for (metric, priority), minutes in targets.items():
+        if minutes is None:
+            policy.targets.filter(metric=metric, priority=priority).delete()
+        else:
+            Target.objects.update_or_create(
+                policy=policy, metric=metric, priority=priority, defaults={"minutes": minutes}
+            )
 
 
 # --- Keeping clocks in step -----------------------------------------------------------------
@@ -259,10 +273,13 @@ def clocks_sync(
     if ticket is None:
         ticket = Ticket.objects.select_related("requester__organisation").get(pk=ticket_id)
     clocks = [] if new else list(ticket.sla_clocks.select_for_update().order_by("metric", "cycle"))
+    before = _snapshot(clocks)
     policy = policy_for_ticket(ticket=ticket, may_be_chosen=policy_applied or not new)
     if policy is None:
         gone = [c.pk for c in clocks if c.is_live and not _overdue(c, now)]
-        Clock.objects.filter(pk__in=gone).delete()
+        if gone:
+            Clock.objects.filter(pk__in=gone).delete()
+            ticket_sla_state_store(ticket_id=ticket.pk)
         return
     targets = _targets(policy, ticket.priority)
     stored = len(clocks)  # _sync_one appends the clocks it starts
@@ -279,6 +296,39 @@ def clocks_sync(
             event_at=event_at,
         )
     Clock.objects.bulk_create(clocks[stored:])
+    if len(clocks) > stored or _snapshot(clocks[:stored]) != before:
+        ticket_sla_state_store(ticket_id=ticket.pk)
+
+
+def _snapshot(clocks: list[Clock]) -> list[tuple]:
+    """What of the clocks the ticket's SLA state reads (a deleted clock has no pk)."""
+    return [(c.pk, c.state, c.due_at, c.warn_at, c.met_at) for c in clocks]
+
+
+def ticket_sla_state_store(*, ticket_id: int | None = None, tickets=None) -> int:
+    """Write onto the ticket (or each of ``tickets``, a queryset) the SLA state its clocks
+    say, for the queue to show and sort by: the earliest due time not met (a breached clock
+    not yet met counts, at its past due time), the warning time of the running clock due
+    first, whether one is breached and not met, whether one is paused.
+
+    The one place these columns are written: every change of a clock's state, due time or
+    met time calls it in the same transaction (clocks_sync, clock_breach; the backfill).
+    """
+    clocks = Clock.objects.filter(ticket=OuterRef("pk"))
+    unmet = clocks.filter(
+        state__in=[ClockState.RUNNING, ClockState.BREACHED], met_at__isnull=True
+    ).order_by("due_at")
+    running = clocks.filter(state=ClockState.RUNNING).order_by("due_at")
+    if tickets is None:
+        tickets = Ticket.objects.filter(pk=ticket_id)
+    return tickets.update(
+        sla_due_at=Subquery(unmet.values("due_at")[:1]),
+        sla_warn_at=Subquery(running.values("warn_at")[:1]),
+        sla_breached=Exists(
+            clocks.filter(state=ClockState.BREACHED, met_at__isnull=True).values("pk")
+        ),
+        sla_paused=Exists(clocks.filter(state=ClockState.PAUSED).values("pk")),
+    )
 
 
 def clocks_react(*, ticket, events) -> None:
@@ -375,6 +425,7 @@ def clock_breach(*, clock_id: int, now: datetime | None = None) -> bool:
     if not claimed:
         return False
     clock = _clock(clock_id)
+    ticket_sla_state_store(ticket_id=clock.ticket_id)
     if clock.met_at is None:
         clock.next_step_at = _next_step_time(clock)
         clock.save(update_fields=["next_step_at"])

@@ -2,6 +2,7 @@
 
 from dataclasses import dataclass, field
 
+from apps.tickets import history as h
 from apps.tickets.events import declare
 
 
@@ -9,6 +10,10 @@ from apps.tickets.events import declare
 class _Subtask:
     subtask_id: int
     title: str
+
+    @property
+    def named(self) -> str:
+        return f"subtask “{self.title}”"
 
 
 @declare("subtask_added", "added a subtask")
@@ -18,11 +23,21 @@ class Added(_Subtask):
     blocking: bool = False
     source: str = ""
 
+    def describe(self, event) -> str:
+        text = h.capitalised(f"{self.named} added")
+        text += f" for {self.assignee}" if self.assignee else ""
+        text += " (blocks resolving)" if self.blocking else ""
+        return text + h.by(event, self.source)
+
 
 @declare("subtask_changed", "changed a subtask")
 @dataclass(frozen=True)
 class Changed(_Subtask):
     fields: list[str]
+
+    def describe(self, event) -> str:
+        what = h.join(h.field_name(f) for f in self.fields)
+        return h.capitalised(f"{self.named} changed") + (f" ({what})" if what else "") + h.by(event)
 
 
 @declare("subtask_removed", "removed a subtask")
@@ -30,33 +45,45 @@ class Changed(_Subtask):
 class Removed(_Subtask):
     pass
 
+    def describe(self, event) -> str:
+        return h.capitalised(f"{self.named} removed") + h.by(event)
+
 
 @dataclass(frozen=True)
 class _Moved(_Subtask):
     note: str = ""
 
+    verb = "updated"
+
+    def describe(self, event) -> h.Line:
+        return h.Line(h.capitalised(f"{self.named} {self.verb}") + h.by(event), detail=self.note)
+
 
 @declare("subtask_open", "reopened a subtask")
 @dataclass(frozen=True)
 class Reopened(_Moved):
+    verb = "reopened"
     pass
 
 
 @declare("subtask_in_progress", "started a subtask")
 @dataclass(frozen=True)
 class Started(_Moved):
+    verb = "started"
     pass
 
 
 @declare("subtask_done", "completed a subtask")
 @dataclass(frozen=True)
 class Done(_Moved):
+    verb = "completed"
     pass
 
 
 @declare("subtask_wont_do", "declined a subtask")
 @dataclass(frozen=True)
 class WontDo(_Moved):
+    verb = "declined (won't do)"
     pass
 
 
@@ -75,11 +102,22 @@ class Commented(_Subtask):
     filenames: list[str] = field(default_factory=list)
     comment_id: int | None = None
 
+    def describe(self, event) -> h.Line:
+        who = h.actor_name(event) or "The assignee"
+        text = f"{who} wrote on {self.named}"
+        if self.filenames:
+            text += f" (attached {h.join(self.filenames)})"
+        return h.Line(text, detail=self.message)
+
 
 @declare("subtask_link_revoked", "revoked a subtask link")
 @dataclass(frozen=True)
 class LinkRevoked(_Subtask):
     resent: bool = False
+
+    def describe(self, event) -> str:
+        text = f"Link to {self.named} revoked{h.by(event)}"
+        return text + ("; a new one was sent" if self.resent else "")
 
 
 @declare("subtask_reminded", "reminded the assignee of an overdue subtask")
@@ -87,11 +125,17 @@ class LinkRevoked(_Subtask):
 class Reminded(_Subtask):
     to: str = ""
 
+    def describe(self, event) -> str:
+        return f"{self.to or 'The assignee'} reminded that {self.named} is overdue"
+
 
 @declare("subtask_manager_notified", "told the assignee's manager of an overdue subtask")
 @dataclass(frozen=True)
 class ManagerNotified(_Subtask):
     manager: str = ""
+
+    def describe(self, event) -> str:
+        return f"{self.manager or 'The manager'} told that {self.named} is overdue"
 
 
 @declare("subtasks_overridden", "resolved with open subtasks (lead's override)")
@@ -101,6 +145,10 @@ class Overridden:
     open_subtasks: list[str]
     override_id: int
 
+    def describe(self, event) -> h.Line:
+        text = f"Resolving allowed with open subtasks {h.quoted(self.open_subtasks)}"
+        return h.Line(text + h.by(event) + " (lead's override)", detail=self.reason)
+
 
 @declare("subtasks_kept_open", "resolved with subtasks left open on purpose")
 @dataclass(frozen=True)
@@ -108,9 +156,17 @@ class KeptOpen:
     open_subtasks: list[str]
     note: str = ""
 
+    def describe(self, event) -> h.Line:
+        text = f"Resolved with subtasks {h.quoted(self.open_subtasks)} left open on purpose"
+        return h.Line(text + h.by(event), detail=self.note)
+
 
 @declare("subtasks_cancelled", "cancelled the open subtasks on resolving")
 @dataclass(frozen=True)
 class Cancelled:
     cancelled_subtasks: list[str]
     note: str = ""
+
+    def describe(self, event) -> h.Line:
+        text = f"Open subtasks {h.quoted(self.cancelled_subtasks)} cancelled on resolving"
+        return h.Line(text + h.by(event), detail=self.note)

@@ -2,6 +2,7 @@
 subtasks, the ticket panel, the queue column and filter, navigation, e-mailed answers to a
 subtask's mail, and the "create subtasks from a template" action for routing rules."""
 
+from apps.core import mailchoices
 from apps.core.errors import ApplicationError
 from apps.core.numbers import as_id, is_id
 from apps.tickets import actions, extensions
@@ -14,6 +15,56 @@ def has_tasks_page(user) -> bool:
     return user.is_agent or Subtask.objects.filter(assignee_user=user).exists()
 
 
+def _manages_someone(user) -> bool:
+    return user.reports.filter(is_active=True).exists()
+
+
+TASKS = "About tasks given to me"
+MAIL_CHOICES = (
+    mailchoices.MailChoice(
+        "subtasks.assigned",
+        "A subtask is assigned to me (with the link to do it)",
+        ("subtask_assigned",),
+        TASKS,
+        help="Turned off, your tasks are still listed under My tasks.",
+        order=30,
+        shown_to=has_tasks_page,
+    ),
+    mailchoices.MailChoice(
+        "subtasks.answers",
+        "Support answers on a task of mine",
+        ("subtask_answer",),
+        TASKS,
+        order=31,
+        shown_to=has_tasks_page,
+    ),
+    mailchoices.MailChoice(
+        "subtasks.reminders",
+        "Reminders of my overdue tasks, and tasks no longer needed",
+        ("subtask_reminder", "subtask_cancelled"),
+        TASKS,
+        order=32,
+        shown_to=has_tasks_page,
+    ),
+    mailchoices.MailChoice(
+        "subtasks.manager",
+        "A task of someone I manage is long overdue",
+        ("subtask_manager",),
+        TASKS,
+        order=33,
+        shown_to=_manages_someone,
+    ),
+    mailchoices.MailChoice(
+        "subtasks.ticket_news",
+        "Subtasks of my tickets: a message from their assignee, or nothing blocks resolving",
+        ("notified:subtask",),  # "subtasks" and "subtask_commented"
+        "About tickets I work on",
+        order=24,
+        shown_to=lambda user: user.is_agent,
+    ),
+)
+
+
 def _blockers(ticket) -> list[str]:
     from .selectors import open_blockers
 
@@ -23,34 +74,11 @@ def _blockers(ticket) -> list[str]:
     ]
 
 
-class TemplateChoices:
-    """The active templates, read when a form or validator asks, not at start-up."""
+def _template_rows() -> list[tuple[str, str]]:
+    from .models import SubtaskTemplate
 
-    def _rows(self):
-        from .models import SubtaskTemplate
-
-        return [
-            (str(pk), name)
-            for pk, name in SubtaskTemplate.objects.filter(is_active=True).values_list("pk", "name")
-        ]
-
-    def __iter__(self):
-        return iter(self._rows())
-
-    def __len__(self):
-        return len(self._rows())
-
-    def __bool__(self):
-        return True
-
-    def __contains__(self, value):
-        return any(value in row for row in self._rows())
-
-    def __hash__(self):
-        return hash("subtask-template-choices")
-
-    def __eq__(self, other):
-        return isinstance(other, TemplateChoices)
+    rows = SubtaskTemplate.objects.filter(is_active=True).values_list("pk", "name")
+    return [(str(pk), name) for pk, name in rows]
 
 
 def _clean(params: dict) -> dict:
@@ -86,13 +114,23 @@ def _reply_by_mail(*, object_id: int, author, body: str, files) -> object:
     return subtask.ticket
 
 
+def _merge(*, source, target, actor) -> None:
+    """A merged ticket's subtasks go on, for the ticket that stays."""
+    from .models import Subtask
+
+    Subtask.objects.filter(ticket_id=source.pk).update(ticket_id=target.pk)
+
+
 def register() -> None:
+    for choice in MAIL_CHOICES:
+        mailchoices.register(choice)
     extensions.reply_target("subtask", _reply_by_mail)
     from . import selectors
     from .services import resolution
     from .views.agent import panel_context
 
     extensions.resolve_guard("subtasks", _blockers)
+    extensions.merge_step("subtasks", _merge)
     extensions.resolve_question(
         extensions.ResolveQuestion(
             name="open_subtasks",
@@ -143,7 +181,12 @@ def register() -> None:
             name="create_subtasks_from_template",
             label="Create subtasks from a template",
             params=(
-                actions.Param("template", "choice", "Subtask template", choices=TemplateChoices()),
+                actions.Param(
+                    "template",
+                    "choice",
+                    "Subtask template",
+                    choices=actions.LazyChoices("subtask-templates", _template_rows),
+                ),
             ),
             clean=_clean,
             apply=_apply,

@@ -105,6 +105,7 @@ class OverrideForm(forms.Form):
 class TransitionForm(forms.Form):
     status = forms.ChoiceField(choices=[(s.value, s.label) for s in Status if s != Status.OPEN])
     note = forms.CharField(required=False, widget=forms.Textarea(attrs={"rows": 2}))
+    time_spent = forms.CharField(required=False, max_length=30)
 
 
 class MultipleFileInput(forms.ClearableFileInput):

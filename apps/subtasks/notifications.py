@@ -46,6 +46,7 @@ def _queue(template: str, *, to: User, subtask: Subtask, key: str, context: dict
         dedupe_key=key,
         ticket_reference=subtask.ticket.reference,
         thread=f"subtask:{subtask.pk}",
+        recipient=to,
     )
 
 

@@ -19,6 +19,32 @@ from apps.core.numbers import as_id, is_id
 from .models import Priority, Ticket
 
 
+class LazyChoices:
+    """A parameter's choices read from the database when a form or validator asks, not at
+    start-up (subtask templates, open problems): ``rows()`` gives (value, label) pairs."""
+
+    def __init__(self, name: str, rows: Callable[[], list[tuple[str, str]]]):
+        self.name, self.rows = name, rows
+
+    def __iter__(self):
+        return iter(self.rows())
+
+    def __len__(self):
+        return len(self.rows())
+
+    def __bool__(self):
+        return True
+
+    def __contains__(self, value):
+        return any(value in row for row in self.rows())
+
+    def __hash__(self):
+        return hash(self.name)
+
+    def __eq__(self, other):
+        return isinstance(other, LazyChoices) and other.name == self.name
+
+
 @dataclass(frozen=True)
 class Param:
     name: str
@@ -72,8 +98,93 @@ def get(name: str) -> TicketAction:
         ) from None
 
 
+def action_label(name: str) -> str:
+    """The action's label, or its stored name when no installed app registers it."""
+    action = _registry.get(name)
+    return action.label if action else name
+
+
 def all_actions() -> list[TicketAction]:
     return sorted(_registry.values(), key=lambda a: a.label)
+
+
+class ActionNames:
+    """Stored actions in words — "Set priority: High", "Notify people: Lena Fischer" — for admin
+    pages. ``load`` the actions a page shows first: names are then read with one query per kind
+    of thing named (teams, people, each choice list), whatever the number of actions."""
+
+    def __init__(self, specs=()):
+        self._ids: dict[str, set[int]] = {"team": set(), "user": set()}
+        self._names: dict[str, dict] = {}
+        self.load(specs)
+
+    def load(self, specs) -> "ActionNames":
+        for spec in specs:
+            action = _registry.get(spec.get("action", ""))
+            params = spec.get("params") or {}
+            for param in action.params if action else ():
+                values = params.get(param.name)
+                values = values if isinstance(values, list) else [values]
+                kind = "user" if param.kind in ("user", "users") else param.kind
+                if kind in self._ids:
+                    self._ids[kind].update(as_id(v) for v in values if is_id(v))
+        self._names.pop("team", None)
+        self._names.pop("user", None)
+        return self
+
+    def describe(self, spec: dict) -> str:
+        name = spec.get("action", "")
+        action = _registry.get(name)
+        if action is None:
+            return f"{name or 'No action'} (not installed)"
+        params = spec.get("params") or {}
+        shown = []
+        for param in action.params:
+            value = params.get(param.name)
+            if value in (None, "", []):
+                continue
+            text = self._value_text(param, value)
+            shown.append(text if not shown else f"{param.label.lower()} {text}")
+        return f"{action.label}: {'; '.join(shown)}" if shown else action.label
+
+    def describe_all(self, specs) -> str:
+        return "; ".join(self.describe(spec) for spec in specs) or "—"
+
+    def _value_text(self, param: Param, value) -> str:
+        if param.kind in ("team", "user", "users"):
+            kind = "team" if param.kind == "team" else "user"
+            values = value if isinstance(value, list) else [value]
+            wanted = {as_id(v) for v in values if is_id(v)}
+            if not wanted <= self._ids[kind]:  # not loaded beforehand: read them now
+                self._ids[kind] |= wanted
+                self._names.pop(kind, None)
+            names = self._lookup(kind)
+            return ", ".join(names.get(as_id(v), f"a deleted {kind}") for v in values)
+        if param.kind in ("tier", "priority", "choice"):
+            labels = self._choices(param)
+            return labels.get(str(value), f"{value} (no longer offered)")
+        if param.kind == "tags":
+            return ", ".join(value) if isinstance(value, list) else str(value)
+        return f"“{value}”"
+
+    def _lookup(self, kind: str) -> dict:
+        if kind not in self._names:
+            ids = self._ids[kind]
+            if kind == "team":
+                rows = Team.objects.filter(pk__in=ids).values_list("pk", "name", "name")
+            else:
+                rows = User.objects.filter(pk__in=ids).values_list("pk", "full_name", "email")
+            self._names[kind] = {pk: name or email for pk, name, email in rows}
+        return self._names[kind]
+
+    def _choices(self, param: Param) -> dict:
+        key = f"choices:{param.kind}:{param.name}:{id(param.choices)}"
+        if key not in self._names:
+            choices = {"tier": Tier.choices, "priority": Priority.choices}.get(
+                param.kind, param.choices
+            )
+            self._names[key] = {str(value): label for value, label in choices}
+        return self._names[key]
 
 
 def action_apply(*, name: str, ticket: Ticket, params: dict, actor=None, source: str = "") -> str:

@@ -1,6 +1,16 @@
 from django.contrib import admin
 
-from .models import Attachment, Category, Comment, Location, Product, Tag, Ticket, TicketEvent
+from .models import (
+    Attachment,
+    Category,
+    Comment,
+    Location,
+    PriorityMatrixCell,
+    Product,
+    Tag,
+    Ticket,
+    TicketEvent,
+)
 
 
 @admin.register(Category, Location, Product)
@@ -69,3 +79,20 @@ class AttachmentAdmin(admin.ModelAdmin):
         "uploaded_by",
         "created_at",
     ]
+
+
+@admin.register(PriorityMatrixCell)
+class PriorityMatrixCellAdmin(admin.ModelAdmin):
+    """The nine cells of impact-by-urgency, each with the priority it gives a new ticket: one
+    editable grid, no cells to add or remove."""
+
+    list_display = ["impact", "urgency", "priority"]
+    list_editable = ["priority"]
+    list_display_links = None
+    ordering = ["-impact", "-urgency"]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False

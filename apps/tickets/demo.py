@@ -14,7 +14,8 @@ from django.utils import timezone
 
 from apps.core.errors import ApplicationError
 
-from .models import Category, Channel, Location, Priority, Product, Status, Ticket
+from .assisted import ticket_create_for_caller
+from .models import Category, Channel, CustomField, Location, Priority, Product, Status, Ticket
 from .services import comment_add, ticket_create, ticket_take, ticket_update
 from .tiers import demo as tiers_demo
 
@@ -340,7 +341,22 @@ def configure(demo: dict) -> None:
     }
     demo["locations"] = {name: Location.objects.create(name=name) for name in LOCATIONS}
     demo["products"] = {name: Product.objects.create(name=name) for name in PRODUCTS}
+    _custom_fields(demo)
     tiers_demo.configure(demo)
+
+
+def _custom_fields(demo: dict) -> None:
+    """What the stores are asked besides the usual: the till, and an order's id."""
+    till = CustomField.objects.create(
+        label="Till number", key="till", kind="number", help_text="On the sticker under the screen."
+    )
+    till.categories.set(
+        [demo["categories"]["Till or POS error"], demo["categories"]["Card payment declined"]]
+    )
+    order = CustomField.objects.create(
+        label="Order id", key="order_id", help_text="As printed on the delivery note, e.g. A-1042."
+    )
+    order.categories.set([demo["categories"]["Data correction"]])
 
 
 def populate(demo: dict) -> None:
@@ -357,6 +373,27 @@ def populate(demo: dict) -> None:
         f"{Ticket.objects.filter(status__in=[Status.RESOLVED, Status.CLOSED]).count()} done"
     )
     tiers_demo.populate(demo)
+    _phone_call(demo, now)
+
+
+def _phone_call(demo: dict, now: datetime) -> None:
+    """The store manager rang the desk this morning; agent1 logged the call for him."""
+    import time_machine
+
+    people = demo["people"]
+    with time_machine.travel(now - timedelta(minutes=40), tick=False):
+        ticket_create_for_caller(
+            agent=people["agent_t1"],
+            requester_email=people["store_manager"].email,
+            channel=Channel.PHONE,
+            subject="Back-office PC in Lille will not print delivery notes",
+            description=(
+                "Kenji Sato called: since this morning the back-office PC at Store 204 Lille "
+                "sends delivery notes to the printer but nothing comes out. The till printers work."
+            ),
+            category=demo["categories"]["Hardware fault"],
+            location=demo["locations"]["Store 204 Lille"],
+        )
 
 
 def _opened_at(rng: random.Random, now: datetime) -> datetime:
@@ -375,6 +412,7 @@ class _Story:
 
     def __init__(self, demo: dict, rng: random.Random, now: datetime):
         self.demo, self.rng, self.now = demo, rng, now
+        self.minutes = random.Random(2046)
         self.people = demo["people"]
         self.seats = demo["agents"]
         self.triage = demo["teams"]["triage"]
@@ -426,19 +464,31 @@ class _Story:
             return  # new, nobody picked it up yet
         self._step(minutes=(10, 240))
         ticket_take(ticket=ticket, agent=agent)
-        comment_add(ticket=ticket, author=agent, body=text(scenario.reply))
+        comment_add(ticket=ticket, author=agent, body=text(scenario.reply), time_spent=self._took())
         if scenario.note and self.rng.random() < 0.6:
             self._step(minutes=(5, 60))
-            comment_add(ticket=ticket, author=agent, body=text(scenario.note), internal=True)
+            comment_add(
+                ticket=ticket,
+                author=agent,
+                body=text(scenario.note),
+                internal=True,
+                time_spent=self._took(),
+            )
         if scenario.question and self.rng.random() < 0.5:
             self._ask(ticket, agent, scenario, text)
         if scenario.escalate_to and self.rng.random() < 0.7:
             agent = self._escalate(ticket, agent, scenario) or agent
         self._finish(ticket, agent, scenario, text, age_days)
 
+    def _took(self) -> int:
+        """Minutes an agent logs on a message: its own generator, so the stories stay the same."""
+        return self.minutes.choice((5, 10, 10, 15, 20, 25, 30, 45, 60, 90))
+
     def _ask(self, ticket, agent, scenario, text) -> None:
         self._step(minutes=(10, 120))
-        comment_add(ticket=ticket, author=agent, body=text(scenario.question))
+        comment_add(
+            ticket=ticket, author=agent, body=text(scenario.question), time_spent=self._took()
+        )
         ticket_update(ticket=ticket, actor=agent, data={"status": Status.PENDING})
         if self.rng.random() < 0.15:
             raise _OutOfTime  # still waiting on the requester
@@ -453,6 +503,7 @@ class _Story:
             author=agent,
             internal=True,
             body=f"Escalating to {team.name}: first-line checks done, see the notes above.",
+            time_spent=self._took(),
         )
         ticket_update(
             ticket=ticket,
@@ -471,7 +522,9 @@ class _Story:
         if age_days < 1 or self.rng.random() > min(0.95, 0.35 + age_days * 0.12):
             return  # still open
         self._step(minutes=(60, 60 * 24 * min(age_days, 4)))
-        comment_add(ticket=ticket, author=agent, body=text(scenario.resolution))
+        comment_add(
+            ticket=ticket, author=agent, body=text(scenario.resolution), time_spent=self._took()
+        )
         ticket_update(ticket=ticket, actor=agent, data={"status": Status.RESOLVED})
         if age_days > 7 and self.rng.random() < 0.7:
             self._step(minutes=(60 * 24 * 3, 60 * 24 * 4))

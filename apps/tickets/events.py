@@ -40,6 +40,7 @@ from typing import Any
 from django.db import transaction
 from django.utils import timezone
 
+from . import history as h
 from .models import EventKind, Ticket, TicketEvent
 
 # --- Declared kinds ---------------------------------------------------------------------------
@@ -89,12 +90,20 @@ class Created:
     channel: str
     attachments: int = 0
 
+    def describe(self, event) -> str:
+        how = h.CHANNEL_PHRASES.get(self.channel) or f"via {h.value_text(self.channel, 'channel')}"
+        files = f", with {h.files(self.attachments)}" if self.attachments else ""
+        return f"Opened{h.by(event)} {how}{files}"
+
 
 @declare(EventKind.CHANGED, "changed")
 @dataclasses.dataclass(frozen=True)
 class Changed:
     source: str = ""
     assignee_id: int | None = None  # whom the change assigned (the history hides ids)
+
+    def describe(self, event) -> str:
+        return h.change_sentence(event, self.source)
 
 
 @declare(EventKind.RESOLVED, "resolved the ticket")
@@ -103,6 +112,9 @@ class Resolved:
     source: str = ""
     assignee_id: int | None = None  # whom the change assigned (the history hides ids)
 
+    def describe(self, event) -> str:
+        return h.status_sentence("Resolved", event, self.source)
+
 
 @declare(EventKind.REOPENED, "reopened the ticket")
 @dataclasses.dataclass(frozen=True)
@@ -110,12 +122,18 @@ class Reopened:
     source: str = ""
     assignee_id: int | None = None  # whom the change assigned (the history hides ids)
 
+    def describe(self, event) -> str:
+        return h.status_sentence("Reopened", event, self.source)
+
 
 @declare(EventKind.CLOSED, "closed the ticket")
 @dataclasses.dataclass(frozen=True)
 class Closed:
     source: str = ""
     assignee_id: int | None = None  # whom the change assigned (the history hides ids)
+
+    def describe(self, event) -> str:
+        return h.status_sentence("Closed", event, self.source)
 
 
 @declare(EventKind.REPLIED, "replied publicly", hidden=["by_agent", "attachments"])
@@ -125,6 +143,11 @@ class Replied:
     by_agent: bool
     attachments: int = 0
 
+    def describe(self, event) -> str:
+        who = h.actor_name(event) or "The requester"
+        files = f" (with {h.files(self.attachments)})" if self.attachments else ""
+        return f"{who} replied{' to the requester' if self.by_agent else ''}{files}"
+
 
 @declare(EventKind.NOTE_ADDED, "added an internal note", hidden=["by_agent", "attachments"])
 @dataclasses.dataclass(frozen=True)
@@ -133,11 +156,18 @@ class NoteAdded:
     by_agent: bool = True
     attachments: int = 0
 
+    def describe(self, event) -> str:
+        files = f" (with {h.files(self.attachments)})" if self.attachments else ""
+        return f"Internal note{h.by(event)}{files}"
+
 
 @declare(EventKind.ATTACHED, "attached files")
 @dataclasses.dataclass(frozen=True)
 class Attached:
     filenames: list[str]
+
+    def describe(self, event) -> str:
+        return f"Files attached{h.by(event)}: {h.join(self.filenames)}"
 
 
 @declare("followers_added", "added followers")
@@ -146,6 +176,13 @@ class FollowersAdded:
     user_ids: list[int]
     names: list[str]
     source: str = ""
+
+    def describe(self, event) -> str:
+        who = h.join(self.names) or "People"
+        verb = "was" if len(self.names) == 1 else "were"
+        return f"{who} {verb} added as follower{'s' if len(self.names) != 1 else ''}" + h.by(
+            event, self.source
+        )
 
 
 @declare("notified", "notified people")
@@ -156,6 +193,11 @@ class Notified:
     user_ids: list[int]
     message: str = ""
     source: str = ""
+
+    def describe(self, event) -> h.Line:
+        # ``recipients`` (names) comes from the selector: the payload holds only ids.
+        who = h.join(getattr(event, "recipients", None) or []) or "People"
+        return h.Line(f"{who} notified{h.by(event, self.source)}", detail=self.message)
 
 
 STATUS_EVENTS = {

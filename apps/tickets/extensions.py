@@ -27,6 +27,17 @@ Each feature app registers from its ``AppConfig.ready()``:
   transaction) and returns "" to add nothing, e.g. the satisfaction links only its requester
   gets. A template places the additions with ``{{ additions }}``; where it does not, they are
   appended to the body.
+- ``reply_option(...)``: a field of the agent's reply box (a macro picker). Its template is
+  rendered inside the reply form with ``context(request, ticket)``; when the reply is sent, a
+  non-empty value of its field goes to ``apply(ticket=, comment=, actor=, value=)`` in the
+  reply's transaction, after the reply: a refusal (``ApplicationError``) takes the reply back too.
+
+- ``merge_step(name, fn)``: what a feature app moves when a ticket is merged into another:
+  ``fn(source=, target=, actor=)`` runs in the merge's transaction, after the thread and files
+  moved and before the source is closed (subtasks move, so none blocks closing it).
+- ``bulk_action(...)``: something to do with several tickets at once, offered where a list of
+  tickets is shown to leads (the insights drill-down): a page at ``url_name`` that takes the
+  chosen tickets as ``?ticket=<reference>&ticket=…`` and asks before it acts.
 
 Panels with audience "portal_new" are shown beside the portal's new-ticket form (``ticket`` is
 None there): the knowledge base offers its suggestions that way.
@@ -54,7 +65,9 @@ class QueueColumn:
     template: str
     annotate: Callable[[QuerySet], QuerySet] = field(default=lambda qs: qs)
     order: int = 100
-    # An annotation the queue may sort by (ascending, empty last), offered as ?sort=<name>.
+    # A ticket field (indexed: see the queue's indexes) or an annotation the queue may sort by
+    # (ascending, empty last), offered as ?sort=<name>. ``annotate`` is then applied to the
+    # whole queue, not only to the rows of its page.
     sortable: str | None = None
 
 
@@ -95,6 +108,22 @@ class ResolveQuestion:
         return f"{self.name}_note" if self.note_label else ""
 
 
+@dataclass(frozen=True)
+class ReplyOption:
+    name: str  # the form field carrying its value
+    template: str
+    apply: Callable  # fn(*, ticket, comment, actor, value) in the reply's transaction
+    context: Callable = field(default=lambda request, ticket: {})
+    order: int = 100
+
+
+@dataclass(frozen=True)
+class BulkAction:
+    label: str
+    url_name: str
+    order: int = 100
+
+
 _resolve_guards: dict[str, Callable] = {}
 _resolve_questions: dict[str, ResolveQuestion] = {}
 _panels: dict[str, Panel] = {}
@@ -104,6 +133,25 @@ _queue_filters: dict[str, QueueFilter] = {}
 _business_seconds: list[Callable] = []
 _reply_targets: dict[str, Callable] = {}
 _mail_additions: dict[str, tuple[frozenset[str], Callable]] = {}
+_reply_options: dict[str, ReplyOption] = {}
+_bulk_actions: dict[str, BulkAction] = {}
+_merge_steps: dict[str, Callable] = {}
+
+
+def merge_step(name: str, fn: Callable) -> None:
+    _merge_steps[name] = fn
+
+
+def merge_steps() -> list[Callable]:
+    return list(_merge_steps.values())
+
+
+def bulk_action(action: BulkAction) -> None:
+    _bulk_actions[action.url_name] = action
+
+
+def bulk_actions() -> list[BulkAction]:
+    return sorted(_bulk_actions.values(), key=lambda a: a.order)
 
 
 def resolve_guard(name: str, fn: Callable) -> None:
@@ -151,6 +199,14 @@ def reply_target(kind: str, fn: Callable) -> None:
 
 def reply_target_for(kind: str) -> Callable | None:
     return _reply_targets.get(kind)
+
+
+def reply_option(option: ReplyOption) -> None:
+    _reply_options[option.name] = option
+
+
+def reply_options() -> list[ReplyOption]:
+    return sorted(_reply_options.values(), key=lambda o: (o.order, o.name))
 
 
 def mail_addition(name: str, kinds, fn: Callable) -> None:

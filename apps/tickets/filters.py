@@ -6,7 +6,6 @@ from datetime import UTC, date, datetime, time, timedelta
 import django_filters
 from django import forms
 from django.conf import settings
-from django.db.models import Q
 from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 from drf_spectacular.utils import extend_schema_field
@@ -14,13 +13,17 @@ from drf_spectacular.utils import extend_schema_field
 from apps.accounts.models import Team, User
 from apps.core.numbers import as_id, is_id
 
-from .models import ACTIVE_STATUSES, Category, Priority, Status, Ticket, reference_to_pk
+from .custom_fields.models import CustomField, FieldValue
+from .models import ACTIVE_STATUSES, Category, Priority, Status, Ticket
+from .search import ticket_search_q
 
+# Each order ends with the id in the same direction, so a page reads one index backwards or
+# forwards (the queue's partial indexes in apps.tickets.models) and the API's cursor is exact.
 SORTS = {
-    "updated": "-updated_at",
-    "oldest": "created_at",
-    "newest": "-created_at",
-    "priority": "-priority",
+    "updated": ("-updated_at", "-id"),
+    "oldest": ("created_at", "id"),
+    "newest": ("-created_at", "-id"),
+    "priority": ("-priority", "-updated_at", "-id"),
 }
 
 # The date ranges a list filters by, as ?<name>_after= and ?<name>_before=: name → field.
@@ -186,11 +189,25 @@ class TicketFilter(django_filters.FilterSet):
 
     def filter_search(self, queryset, name, value):
         value = value.strip()
-        if not value:
-            return queryset
-        pk = reference_to_pk(value)
-        text = Q(subject__icontains=value) | Q(description__icontains=value)
-        return queryset.filter(Q(pk=pk) | text) if pk else queryset.filter(text)
+        return queryset.filter(ticket_search_q(value)) if value else queryset
+
+    def filter_queryset(self, queryset):
+        """The declared filters, then ``cf_<key>=<value>`` for each custom field asked about
+        (its value matched whatever its case; unknown keys are ignored like other unknown
+        parameters)."""
+        queryset = super().filter_queryset(queryset)
+        asked = {
+            name.removeprefix("cf_"): str(self.data.get(name, "")).strip()[:200]
+            for name in (self.data or {})
+            if name.startswith("cf_")
+        }
+        asked = {key: value for key, value in asked.items() if value}
+        if asked:
+            known = set(CustomField.objects.filter(key__in=asked).values_list("key", flat=True))
+            for key in known:
+                matches = FieldValue.objects.filter(field__key=key, value__iexact=asked[key])
+                queryset = queryset.filter(pk__in=matches.values("ticket_id"))
+        return queryset
 
     def filter_status(self, queryset, name, value):
         if value == "active":
@@ -207,4 +224,4 @@ class TicketFilter(django_filters.FilterSet):
         return queryset.none()
 
     def filter_sort(self, queryset, name, value):
-        return queryset.order_by(SORTS[value], "-id")
+        return queryset.order_by(*SORTS[value])

@@ -10,16 +10,22 @@ from apps.core.errors import ApplicationError
 from apps.core.text import validate_single_line
 
 from . import extensions
+from .custom_fields.models import CustomField, FieldKind
+from .custom_fields.selectors import active_fields
 from .filters import DATE_FIELDS, DATE_RANGES, TicketFilter, TicketFilterForm
 from .models import (
     ACTIVE_STATUSES,
+    ASSISTED_CHANNELS,
     Category,
+    Channel,
+    Impact,
     Location,
     Priority,
     Product,
     Resolution,
     Status,
     Ticket,
+    Urgency,
 )
 from .selectors import agent_choices_for
 
@@ -71,6 +77,20 @@ def _active(model, current=None):
     return model.objects.filter(q)
 
 
+def _custom_form_field(field: CustomField) -> forms.Field:
+    """The intake form's field for a custom field: never required here (the service knows
+    which category asks for it), typed by its kind."""
+    common = {"label": field.label, "required": False, "help_text": field.help_text}
+    if field.kind == FieldKind.CHOICE:
+        choices = [("", "—"), *((o, o) for o in field.options)]
+        return forms.ChoiceField(choices=choices, **common)
+    if field.kind == FieldKind.DATE:
+        return forms.DateField(widget=forms.DateInput(attrs={"type": "date"}), **common)
+    if field.kind == FieldKind.NUMBER:
+        return forms.DecimalField(max_digits=20, decimal_places=6, **common)
+    return forms.CharField(max_length=200, validators=[validate_single_line], **common)
+
+
 class TicketNewForm(ServiceErrorMixin, forms.Form):
     subject = forms.CharField(
         max_length=200,
@@ -93,6 +113,22 @@ class TicketNewForm(ServiceErrorMixin, forms.Form):
         label="Product impacted",
         empty_label="— Which product or tool? —",
     )
+    urgency = forms.TypedChoiceField(
+        label="Are you blocked?",
+        choices=Urgency.choices,
+        coerce=int,
+        required=False,
+        empty_value=None,
+        widget=forms.RadioSelect,
+    )
+    impact = forms.TypedChoiceField(
+        label="Who is affected?",
+        choices=Impact.choices,
+        coerce=int,
+        required=False,
+        empty_value=None,
+        widget=forms.RadioSelect,
+    )
     attachments = MultipleFileField()
 
     def __init__(self, *args, **kwargs):
@@ -100,6 +136,28 @@ class TicketNewForm(ServiceErrorMixin, forms.Form):
         self.fields["category"].queryset = _active(Category)
         self.fields["location"].queryset = _active(Location)
         self.fields["product"].queryset = _active(Product)
+        self.custom = active_fields()
+        for field in self.custom:
+            self.fields[field.name] = _custom_form_field(field)
+
+    def custom_fields(self) -> list[tuple]:
+        """(bound field, the category ids it is asked for: "" for all) for the template."""
+        return [
+            (self[field.name], " ".join(str(pk) for pk in sorted(field.category_ids)))
+            for field in self.custom
+        ]
+
+    def custom_answers(self) -> dict[str, str]:
+        """What was typed into the custom fields, checked by the service against the category."""
+        return {
+            field.name: str(self.cleaned_data.get(field.name) or "")
+            for field in self.custom
+            if self.cleaned_data.get(field.name) not in (None, "")
+        }
+
+    def ticket_data(self) -> dict:
+        """The cleaned fields the services take, custom answers apart (``custom_answers``)."""
+        return {k: v for k, v in self.cleaned_data.items() if not k.startswith("cf_")}
 
 
 class ReplyForm(ServiceErrorMixin, forms.Form):
@@ -114,7 +172,15 @@ class AgentReplyForm(ReplyForm):
         widget=forms.RadioSelect,
     )
 
-    field_order = ["visibility", "body", "attachments"]
+    time_spent = forms.CharField(
+        label="Time spent",
+        required=False,
+        max_length=30,
+        help_text="e.g. 25m, 1h30",
+        widget=forms.TextInput(attrs={"autocomplete": "off", "class": "time-input"}),
+    )
+
+    field_order = ["visibility", "body", "time_spent", "attachments"]
 
     @property
     def is_internal(self) -> bool:
@@ -330,4 +396,31 @@ class QueueFilterSet(TicketFilter):
         column = self.column_sorts.get(value)
         if column is None:
             return super().filter_sort(queryset, name, value)
-        return queryset.order_by(F(column.sortable).asc(nulls_last=True), "-id")
+        # Ascending, none last, then the id: the order of the column's index (e.g. SLA due,
+        # a ticket field). An annotation to sort by is added here, where the page's ids are read.
+        queryset = column.annotate(queryset)
+        return queryset.order_by(F(column.sortable).asc(nulls_last=True), "id")
+
+
+class CallerTicketForm(TicketNewForm):
+    """A ticket an agent opens for someone on the phone, in a chat or at the desk."""
+
+    channel = forms.ChoiceField(
+        choices=[(c.value, c.label) for c in ASSISTED_CHANNELS],
+        label="Came in by",
+        widget=forms.RadioSelect,
+        initial=Channel.PHONE,
+    )
+    requester_email = forms.CharField(
+        label="Requester's e-mail",
+        max_length=254,
+        help_text="Type part of a name or address to find someone.",
+        widget=forms.TextInput(attrs={"autocomplete": "off", "list": "people-found"}),
+    )
+    requester_name = forms.CharField(
+        label="Name, for someone new",
+        max_length=150,
+        required=False,
+        help_text="Only needed when nobody has this address yet.",
+    )
+    field_order = ["channel", "requester_email", "requester_name"]

@@ -54,6 +54,13 @@ class Channel(models.TextChoices):
     WEB = "web", "Web"
     API = "api", "API"
     EMAIL = "email", "E-mail"
+    # Taken by an agent for someone who called, chatted or came to the desk (apps.tickets.assisted).
+    PHONE = "phone", "Phone"
+    CHAT = "chat", "Chat"
+    WALK_IN = "walk_in", "In person"
+
+
+ASSISTED_CHANNELS = (Channel.PHONE, Channel.CHAT, Channel.WALK_IN)
 
 
 class Status(models.TextChoices):
@@ -75,6 +82,7 @@ class Resolution(models.TextChoices):
     WORKAROUND = "workaround", "Workaround given"
     CHANGE = "change", "Code or data change"
     DUPLICATE = "duplicate", "Duplicate of another ticket"
+    PROBLEM = "problem", "Fixed with its known problem"
     NO_ACTION = "no_action", "No action needed"
 
 
@@ -83,6 +91,41 @@ class Priority(models.IntegerChoices):
     NORMAL = 2, "Normal"
     HIGH = 3, "High"
     URGENT = 4, "Urgent"
+
+
+class Urgency(models.IntegerChoices):
+    """Asked on intake as "Are you blocked?": the requester's words, not a priority."""
+
+    LOW = 1, "No, it can wait"
+    MEDIUM = 2, "Partly: I can work around it"
+    HIGH = 3, "Yes, I cannot work"
+
+
+class Impact(models.IntegerChoices):
+    """Asked on intake as "Who is affected?"."""
+
+    ONE = 1, "Just me"
+    GROUP = 2, "My team or my store"
+    MANY = 3, "Several sites, or our customers"
+
+
+class PriorityMatrixCell(models.Model):
+    """The priority an impact and an urgency give a new ticket (edited in admin as a grid)."""
+
+    impact = models.PositiveSmallIntegerField(choices=Impact.choices)
+    urgency = models.PositiveSmallIntegerField(choices=Urgency.choices)
+    priority = models.PositiveSmallIntegerField(choices=Priority.choices)
+
+    class Meta:
+        ordering = ["-impact", "-urgency"]
+        constraints = [
+            models.UniqueConstraint(fields=["impact", "urgency"], name="priority_matrix_cell_once")
+        ]
+        verbose_name = "priority matrix cell"
+
+    def __str__(self):
+        impact, urgency = self.get_impact_display(), self.get_urgency_display()
+        return f"{impact} / {urgency}: {self.get_priority_display()}"
 
 
 class TicketQuerySet(models.QuerySet):
@@ -117,6 +160,9 @@ class Ticket(models.Model):
     intake_address = models.CharField(max_length=254, blank=True)
     status = models.CharField(max_length=10, choices=Status.choices, default=Status.NEW)
     priority = models.PositiveSmallIntegerField(choices=Priority.choices, default=Priority.NORMAL)
+    # The requester's answers on intake; the matrix turned them into the first priority.
+    impact = models.PositiveSmallIntegerField(choices=Impact.choices, null=True, blank=True)
+    urgency = models.PositiveSmallIntegerField(choices=Urgency.choices, null=True, blank=True)
     category = models.ForeignKey(Category, null=True, blank=True, on_delete=models.PROTECT)
     location = models.ForeignKey(Location, null=True, blank=True, on_delete=models.PROTECT)
     product = models.ForeignKey(Product, null=True, blank=True, on_delete=models.PROTECT)
@@ -150,6 +196,20 @@ class Ticket(models.Model):
     resolved_at = models.DateTimeField(null=True, blank=True)
     closed_at = models.DateTimeField(null=True, blank=True)
     resolution = models.CharField(max_length=15, choices=Resolution.choices, blank=True)
+    # A duplicate merged into another ticket: its thread moved there, its page leads there.
+    merged_into = models.ForeignKey(
+        "self", null=True, blank=True, on_delete=models.SET_NULL, related_name="merged_from"
+    )
+    # The SLA state the queue shows and sorts by, written only by the SLA app whenever a clock
+    # starts, stops, pauses or breaches (apps.sla.services.ticket_sla_state_store): a list page
+    # reads and sorts these by index instead of looking up every ticket's clocks.
+    # sla_due_at: the earliest due time of the clocks not yet met (a breached one's is past).
+    sla_due_at = models.DateTimeField(null=True, blank=True, editable=False)
+    sla_warn_at = models.DateTimeField(null=True, blank=True, editable=False)
+    sla_breached = models.BooleanField(default=False, editable=False)
+    sla_paused = models.BooleanField(default=False, editable=False)
+    # On PostgreSQL the table also has ``search_vector``, a generated tsvector of the subject
+    # and description with a GIN index (migration 0009; apps.tickets.search reads it).
 
     objects = TicketQuerySet.as_manager()
 
@@ -173,6 +233,35 @@ class Ticket(models.Model):
                 name="ticket_closed_unresolved_idx",
             ),
             models.Index(fields=["assignee", "status"], name="ticket_assignee_idx"),
+            # What is assigned to or held by someone, latest first (the API's visible parts).
+            models.Index(
+                fields=["assignee", "-updated_at", "-id"], name="ticket_assignee_recent_idx"
+            ),
+            models.Index(fields=["holder", "-updated_at", "-id"], name="ticket_holder_recent_idx"),
+            # "Assigned to me outside my teams": answered from the index alone.
+            models.Index(fields=["assignee", "team"], name="ticket_assignee_team_idx"),
+            # The queue's scope is one team's active tickets: one small index per order the
+            # queue offers, each read from its start and left after a page.
+            models.Index(
+                fields=["team", "-updated_at", "-id"],
+                condition=models.Q(status__in=ACTIVE_STATUSES),
+                name="ticket_active_updated_idx",
+            ),
+            models.Index(  # oldest first (triage too), and backwards newest first
+                fields=["team", "created_at", "id"],
+                condition=models.Q(status__in=ACTIVE_STATUSES),
+                name="ticket_active_created_idx",
+            ),
+            models.Index(  # by priority (backwards), and one priority by last update
+                fields=["team", "priority", "updated_at", "id"],
+                condition=models.Q(status__in=ACTIVE_STATUSES),
+                name="ticket_active_priority_idx",
+            ),
+            models.Index(  # the SLA sort: next due first, none last
+                fields=["team", "sla_due_at", "id"],
+                condition=models.Q(status__in=ACTIVE_STATUSES),
+                name="ticket_active_sla_idx",
+            ),
             models.Index(fields=["requester", "-updated_at"], name="ticket_requester_idx"),
         ]
 
@@ -350,6 +439,8 @@ class ApiIdempotencyKey(models.Model):
 
 # Tiers (escalation paths, checklists, hand-backs, time per tier, in-app notifications) are
 # tickets models kept in their own module; imported here so Django registers them.
+from .custom_fields.models import CustomField, FieldValue  # noqa: E402, F401
+from .saved_views.models import SavedView  # noqa: E402, F401
 from .tiers.models import (  # noqa: E402, F401
     ChecklistItem,
     ChecklistValue,
@@ -359,3 +450,4 @@ from .tiers.models import (  # noqa: E402, F401
     Notification,
     TierTime,
 )
+from .timekeeping.models import TimeEntry  # noqa: E402, F401

@@ -17,6 +17,7 @@ from apps.core.numbers import as_id, is_id
 from apps.core.text import long_text, single_line
 
 from . import extensions
+from .custom_fields.services import custom_values_clean, custom_values_set
 from .events import (
     STATUS_EVENTS,
     Attached,
@@ -35,16 +36,20 @@ from .models import (
     Comment,
     EventKind,
     Follower,
+    Impact,
     Location,
     Priority,
+    PriorityMatrixCell,
     Product,
     Resolution,
     Status,
     Tag,
     Ticket,
+    Urgency,
 )
 from .permissions import can_reply_to_requester, can_work, is_follower, is_requester
 from .selectors import agent_choices_for
+from .timekeeping.services import time_entry_add, time_required
 
 SUBJECT_MAX = 200  # Ticket.subject's max_length
 TAG_MAX = 50  # Tag.name's max_length
@@ -139,9 +144,16 @@ def ticket_create(
     attachments: Iterable[UploadedFile] = (),
     actor: User | None = None,
     intake_address: str = "",
+    impact: int | None = None,
+    urgency: int | None = None,
+    custom: dict | None = None,
 ) -> Ticket:
     """Open a ticket. Routing (if installed) reacts to the "created" event and places it.
-    ``intake_address``: the mailbox an e-mailed ticket was sent to (rules may look at it)."""
+    ``custom``: answers to the admin's custom fields, by ``cf_<key>`` (checked against the
+    fields asked for the ticket's category).
+    ``intake_address``: the mailbox an e-mailed ticket was sent to (rules may look at it).
+    ``impact`` and ``urgency`` (the requester's answers) set the priority by the admin's
+    matrix when both are given and a cell says so; ``priority`` otherwise."""
     subject = single_line(
         subject, "subject", SUBJECT_MAX, message="Say in a few words what the problem is."
     )
@@ -150,7 +162,11 @@ def ticket_create(
         raise ApplicationError(f"Unknown channel {channel!r}.", field="channel")
     if int(priority) not in Priority.values:
         raise ApplicationError(f"{priority!r} is not a valid priority.", field="priority")
+    impact, urgency = _answer(impact, Impact, "impact"), _answer(urgency, Urgency, "urgency")
+    priority = priority_from_matrix(impact=impact, urgency=urgency) or int(priority)
     files = attachments_validate(attachments)
+    category = _lookup(Category, category, "category", offered_only=True)
+    answers = custom_values_clean(category=category, raw=custom or {})
     now = timezone.now()
     ticket = Ticket.objects.create(
         requester=requester,
@@ -158,21 +174,42 @@ def ticket_create(
         description=description,
         channel=channel,
         intake_address=intake_address[:254],
-        category=_lookup(Category, category, "category", offered_only=True),
+        category=category,
         location=_lookup(Location, location, "location", offered_only=True),
         product=_lookup(Product, product, "product", offered_only=True),
-        priority=int(priority),
+        priority=priority,
+        impact=impact,
+        urgency=urgency,
         team=Team.objects.filter(is_triage=True).first(),
         created_at=now,
         updated_at=now,
     )
     _store_attachments(ticket=ticket, comment=None, files=files, user=requester)
+    custom_values_set(ticket=ticket, values=answers)
     event_record(
         ticket=ticket,
         payload=Created(channel=channel, attachments=len(files)),
         actor=actor or requester,
     )
     return ticket
+
+
+def _answer(value, choices, field: str) -> int | None:
+    if value in (None, ""):
+        return None
+    number = as_id(str(value))
+    if number not in choices.values:
+        options = "; ".join(f"{c.value} ({c.label})" for c in choices)
+        raise ApplicationError(f"{field.capitalize()} is one of {options}.", field=field)
+    return number
+
+
+def priority_from_matrix(*, impact: int | None, urgency: int | None) -> int | None:
+    """The priority the admin's impact-by-urgency matrix gives; None without both answers."""
+    if impact is None or urgency is None:
+        return None
+    cell = PriorityMatrixCell.objects.filter(impact=impact, urgency=urgency)
+    return cell.values_list("priority", flat=True).first()
 
 
 def _normalise(field: str, value):
@@ -396,11 +433,16 @@ def comment_add(
     internal: bool = False,
     channel: str = Channel.WEB,
     attachments: Iterable[UploadedFile] = (),
+    options: dict[str, str] | None = None,
+    time_spent: str | int | None = None,
 ) -> Comment:
     """Add a public reply or an internal note.
 
     A requester's reply reopens a resolved ticket and takes a pending one back to open; an
     agent's first public reply opens a new ticket and counts as its first response.
+    ``options``: values of the reply options feature apps registered (a macro's id), each
+    applied after the reply in the same change. ``time_spent`` ("25m", "1h30", minutes): what
+    the agent's reply or note took, required on the web where the ticket's team says so.
     """
     body = long_text(body, "body", message="Write a message first.")
     agent = can_work(author, ticket)
@@ -421,6 +463,11 @@ def comment_add(
         ticket=ticket, author=author, body=body, is_internal=internal, channel=channel
     )
     _store_attachments(ticket=ticket, comment=comment, files=files, user=author)
+    if agent:
+        required = channel == Channel.WEB and time_required(ticket)
+        time_entry_add(
+            ticket=ticket, person=author, spent=time_spent, comment=comment, required=required
+        )
     _after_comment(ticket=ticket, author=author, internal=internal, agent=agent)
     kind = NoteAdded if internal else Replied
     event_record(
@@ -428,6 +475,10 @@ def comment_add(
         payload=kind(comment_id=comment.pk, by_agent=agent, attachments=len(files)),
         actor=author,
     )
+    for option in extensions.reply_options():
+        value = str((options or {}).get(option.name) or "").strip()
+        if value:
+            option.apply(ticket=ticket, comment=comment, actor=author, value=value)
     return comment
 
 

@@ -59,11 +59,15 @@ INSTALLED_APPS = [
     "apps.knowledge",
     "apps.subtasks",
     "apps.mail",
+    "apps.problems",
     "apps.reviews",
+    "apps.macros",
     "apps.insights",
 ]
 
 MIDDLEWARE = [
+    # First: every answer, and every log line of the request, carries its X-Request-ID.
+    "apps.core.logs.RequestIdMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -93,6 +97,7 @@ TEMPLATES = [
                 "django.contrib.messages.context_processors.messages",
                 "apps.accounts.context_processors.roles",
                 "apps.tickets.context_processors.navigation",
+                "apps.tickets.tiers.context_processors.notification_badge",
             ],
         },
     },
@@ -181,11 +186,45 @@ USE_I18N = True
 USE_TZ = True
 
 STATIC_URL = "static/"
-STATIC_ROOT = BASE_DIR / "staticfiles"
+STATIC_ROOT = env.path("STATIC_ROOT", default=str(BASE_DIR / "staticfiles"))
 STATICFILES_DIRS = [BASE_DIR / "static"]
 MEDIA_ROOT = env.path("MEDIA_ROOT", default=str(VAR_DIR / "media"))
+# Uploaded files (attachments, article files) live under MEDIA_ROOT, or with FILE_STORAGE=s3 in
+# an S3-compatible bucket (AWS S3, MinIO, Ceph…), private. Either way nobody reaches them but
+# through a view that checks who may see them first (apps.core.downloads): a local file is
+# streamed, a stored object is a redirect to a signed URL that expires FILE_URL_EXPIRE_SECONDS
+# later.
+FILE_STORAGE = env.str("FILE_STORAGE", default="local")
+FILE_URL_EXPIRE_SECONDS = env.int("FILE_URL_EXPIRE_SECONDS", default=60)
+if FILE_STORAGE == "local":
+    DEFAULT_FILE_STORAGE_CONFIG = {"BACKEND": "django.core.files.storage.FileSystemStorage"}
+elif FILE_STORAGE == "s3":
+    DEFAULT_FILE_STORAGE_CONFIG = {
+        "BACKEND": "storages.backends.s3.S3Storage",
+        "OPTIONS": {
+            "bucket_name": env.str("AWS_STORAGE_BUCKET_NAME"),
+            # Empty: AWS itself. MinIO and the like: their address, e.g. http://minio:9000.
+            "endpoint_url": env.str("AWS_S3_ENDPOINT_URL", default="") or None,
+            "region_name": env.str("AWS_S3_REGION_NAME", default="") or None,
+            # Empty: boto3 finds credentials itself (instance role, AWS_PROFILE…).
+            "access_key": env.str("AWS_ACCESS_KEY_ID", default="") or None,
+            "secret_key": env.str("AWS_SECRET_ACCESS_KEY", default="") or None,
+            "addressing_style": env.str("AWS_S3_ADDRESSING_STYLE", default="") or None,
+            "location": env.str("AWS_LOCATION", default=""),  # a key prefix in a shared bucket
+            "signature_version": "s3v4",
+            # Private objects, signed short-lived URLs, never a public or custom-domain URL.
+            "default_acl": None,
+            "querystring_auth": True,
+            "querystring_expire": FILE_URL_EXPIRE_SECONDS,
+            "custom_domain": None,
+            # Two uploads of "report.pdf" are two objects, as on disk.
+            "file_overwrite": False,
+        },
+    }
+else:
+    raise ImproperlyConfigured(f"FILE_STORAGE must be local or s3, not {FILE_STORAGE!r}.")
 STORAGES = {
-    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "default": DEFAULT_FILE_STORAGE_CONFIG,
     "staticfiles": {"BACKEND": "whitenoise.storage.CompressedStaticFilesStorage"},
 }
 
@@ -224,6 +263,8 @@ MARKDOWN_RENDER_SECONDS = env.float("MARKDOWN_RENDER_SECONDS", default=2.0)
 # it never changes and needs no counter table.
 TICKET_REFERENCE_PREFIX = env.str("TICKET_REFERENCE_PREFIX", default="SB")
 TICKET_REFERENCE_OFFSET = 10000
+# Cost figures (teams' hourly cost times the time logged) are written in this currency.
+COST_CURRENCY = env.str("COST_CURRENCY", default="EUR")
 
 # --- Abuse limits. The client's address is read by apps.core.clientip: REMOTE_ADDR, or with
 # TRUSTED_PROXY_COUNT proxies in front (load balancer, ingress), the X-Forwarded-For entry the
@@ -501,14 +542,33 @@ SPECTACULAR_SETTINGS = {
         "TicketStatusEnum": "apps.tickets.models.Status",
         "TicketPriorityEnum": "apps.tickets.models.Priority",
         "SubtaskStatusEnum": "apps.subtasks.models.Status",
+        "ProblemStatusEnum": "apps.problems.models.ProblemStatus",
+        "TicketImpactEnum": "apps.tickets.models.Impact",
+        "TicketUrgencyEnum": "apps.tickets.models.Urgency",
     },
 }
 
+# Web, worker and beat log alike (config.celery hands the worker's logging to this): plain lines,
+# or with LOG_FORMAT=json (production's default) one JSON object per line, each with the request
+# id of the request it belongs to and, in the worker, the task's id (apps.core.logs).
+LOG_FORMAT = env.str("LOG_FORMAT", default="plain")
+if LOG_FORMAT not in ("plain", "json"):
+    raise ImproperlyConfigured(f"LOG_FORMAT must be plain or json, not {LOG_FORMAT!r}.")
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
-    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
+    "filters": {"context": {"()": "apps.core.logs.ContextFilter"}},
+    "formatters": {
+        "plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"},
+        "json": {"()": "apps.core.logs.JsonLogFormatter"},
+    },
+    "handlers": {
+        "console": {
+            "class": "logging.StreamHandler",
+            "formatter": LOG_FORMAT,
+            "filters": ["context"],
+        }
+    },
     "root": {"handlers": ["console"], "level": env.str("LOG_LEVEL", default="INFO")},
     "loggers": {"django.db.backends": {"level": "WARNING"}},
 }

@@ -7,6 +7,8 @@ DEBUG = False
 SECRET_KEY = env.str("SECRET_KEY")  # no default: refuse to start without one
 SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 SECURE_SSL_REDIRECT = env.bool("SECURE_SSL_REDIRECT", default=True)
+# Load balancers and container health checks ask over plain HTTP from inside: answer them there.
+SECURE_REDIRECT_EXEMPT = [r"^healthz/"]
 SECURE_HSTS_SECONDS = env.int("SECURE_HSTS_SECONDS", default=60 * 60 * 24 * 365)
 SECURE_HSTS_INCLUDE_SUBDOMAINS = True
 SECURE_HSTS_PRELOAD = True
@@ -30,3 +32,15 @@ MIDDLEWARE = [
 ]
 CONTENT_SECURITY_POLICY = CONTENT_SECURITY_POLICY_STRICT  # noqa: F405
 PERMISSIONS_POLICY = PERMISSIONS_POLICY_NONE  # noqa: F405
+
+# Static files under content-hashed names (collectstatic writes them and a manifest), which
+# WhiteNoise serves compressed and cacheable for ten years, so a new release is never mixed
+# with a browser's stale copy. Needs `manage.py collectstatic` before the web app starts.
+STORAGES = {
+    **STORAGES,  # noqa: F405
+    "staticfiles": {"BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"},
+}
+
+# One JSON object per log line, for the log store (LOG_FORMAT=plain for people reading a terminal).
+LOG_FORMAT = env.str("LOG_FORMAT", default="json")
+LOGGING["handlers"]["console"]["formatter"] = LOG_FORMAT  # noqa: F405

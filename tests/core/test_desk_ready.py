@@ -2,8 +2,14 @@
 answer; if they do not in time, it says so instead of claiming the desk is ready."""
 
 import io
+import os
+import signal
+import socket
+import subprocess
+import sys
 
 import pytest
+from django.conf import settings
 from django.core.cache import cache
 from django.core.management import call_command
 from django.utils import timezone
@@ -39,3 +45,28 @@ def test_without_a_worker_it_says_the_desk_is_not_fully_up(live_server, var_dir)
     said = _desk_ready(live_server.url, timeout=1)
     assert "ready:" not in said
     assert f"not fully: {live_server.url}/healthz/" in said
+
+
+def test_ctrl_c_while_it_waits_ends_it_quietly(tmp_path):
+    """`make run` stopped before the desk answered: no traceback, exit status 0."""
+    # A web app that takes the connection and never answers: desk_ready waits on it.
+    with socket.socket() as server:
+        server.bind(("127.0.0.1", 0))
+        server.listen()
+        url = f"http://127.0.0.1:{server.getsockname()[1]}"
+        waiting = subprocess.Popen(
+            [sys.executable, "manage.py", "desk_ready", "--url", url, "--timeout", "60"],
+            cwd=settings.BASE_DIR,
+            env={**os.environ, "DJANGO_SETTINGS_MODULE": "config.settings.test"},
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
+        )
+        server.settimeout(60)
+        connection, _ = server.accept()  # it is asking /healthz/ now
+        waiting.send_signal(signal.SIGINT)
+        out, err = waiting.communicate(timeout=30)
+        connection.close()
+    assert waiting.returncode == 0
+    assert "Traceback" not in err
+    assert "KeyboardInterrupt" not in err + out

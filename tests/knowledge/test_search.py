@@ -141,9 +141,16 @@ def test_deleted_articles_leave_the_index(vpn_article):
     assert article_search(query="vpn", user=None).hits == []
 
 
-@pytest.mark.skipif(connection.vendor != "postgresql", reason="trigram typo fallback is PG-only")
-def test_a_typo_in_the_title_still_finds_it_on_postgresql(password_article):
+def test_typos_are_corrected_to_words_the_articles_use(password_article):
+    # More in test_search_forgiving.py.
     result = article_search(query="pasword resett", user=None)
+    assert titles(result) == ["Reset your password"]
+    assert result.matched_by == "corrected"
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="trigram title pass is PG-only")
+def test_titles_like_the_query_are_the_last_resort_on_postgresql(password_article):
+    result = article_search(query="pasword resett", user=None, exact=True)
     assert titles(result) == ["Reset your password"]
     assert result.matched_by == "similar title"
 

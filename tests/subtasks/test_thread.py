@@ -67,7 +67,7 @@ def test_a_message_and_file_from_the_task_page_reach_the_ticket_page_and_its_ass
     assert "The file for store 112 has 312 rows, not 300." in panel  # the thread in the panel
     assert "export.csv" in panel
     history = page[page.index('id="history"') :]
-    assert "wrote on a subtask" in history
+    assert "wrote on subtask “" in history
     assert "The file for store 112 has 312 rows, not 300." in history  # with its text
     assert "export.csv" in history
 

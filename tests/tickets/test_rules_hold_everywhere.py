@@ -187,9 +187,12 @@ PORTAL_FIELDS = {
     "subject",
     "description",
     "status",
+    "impact",  # the requester's own answers on intake (support's priority stays hidden)
+    "urgency",
     "category",
     "location",
     "product",
+    "custom_fields",  # their own answers
     "created_at",
     "updated_at",
     "comments",

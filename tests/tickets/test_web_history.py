@@ -18,5 +18,5 @@ def test_a_notification_in_the_history_names_who_it_went_to(
 
     page = agent_client.get(reverse("workspace:ticket", args=[ticket.reference])).content.decode()
 
-    assert '<span class="muted">To:</span> Lee Lead' in page
+    assert "Lee Lead notified by " in page
     assert "User ids" not in page

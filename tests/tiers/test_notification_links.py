@@ -28,20 +28,23 @@ def test_a_ticket_moved_to_another_team_is_named_not_linked(ticket, tier1, payme
 
 
 def test_links_go_where_each_reader_may_open_the_ticket(ticket, tier1, customer):
-    notice(tier1, ticket)
-    notice(customer, ticket)
+    agent_notice = notice(tier1, ticket)
+    requester_notice = notice(customer, ticket)
+    agent, requester = signed_in(tier1), signed_in(customer)
 
-    agent_page = signed_in(tier1).get(reverse("tiers:notifications")).content.decode()
-    requester_page = signed_in(customer).get(reverse("tiers:notifications")).content.decode()
+    agent_page = agent.get(reverse("tiers:notifications")).content.decode()
+    requester_page = requester.get(reverse("tiers:notifications")).content.decode()
 
-    assert f'href="{reverse("workspace:ticket", args=[ticket.reference])}"' in agent_page
-    assert f'href="{reverse("portal:ticket", args=[ticket.reference])}"' in requester_page
-    # Every link on the page opens.
-    for client, page in ((signed_in(tier1), agent_page), (signed_in(customer), requester_page)):
-        for url in (reverse("workspace:ticket", args=[ticket.reference]),
-                    reverse("portal:ticket", args=[ticket.reference])):  # fmt: skip
-            if f'href="{url}"' in page:
-                assert client.get(url).status_code == 200
+    # Each link opens the notice (marking it read) and goes on to the reader's ticket page.
+    for client, page, mine, ticket_page in (
+        (agent, agent_page, agent_notice, "workspace:ticket"),
+        (requester, requester_page, requester_notice, "portal:ticket"),
+    ):
+        link = reverse("tiers:notification-open", args=[mine.pk])
+        assert f'href="{link}"' in page
+        response = client.get(link, follow=True)
+        assert response.redirect_chain[-1][0] == reverse(ticket_page, args=[ticket.reference])
+        assert response.status_code == 200
 
 
 def test_the_holder_keeps_the_link_across_teams(ticket, tier1, payments):
@@ -49,13 +52,16 @@ def test_the_holder_keeps_the_link_across_teams(ticket, tier1, payments):
     from apps.tickets.tiers.services import ticket_take
 
     ticket_take(ticket=ticket, agent=tier1)
-    notice(tier1, ticket)
+    held = notice(tier1, ticket)
     ticket_update(ticket=ticket, actor=None, data={"team": payments}, source="test move")
+    client = signed_in(tier1)
 
-    page = signed_in(tier1).get(reverse("tiers:notifications")).content.decode()
+    page = client.get(reverse("tiers:notifications")).content.decode()
 
-    assert f'href="{reverse("workspace:ticket", args=[ticket.reference])}"' in page
+    assert f'href="{reverse("tiers:notification-open", args=[held.pk])}"' in page
     assert "has moved" not in page
+    opened = client.get(reverse("tiers:notification-open", args=[held.pk]))
+    assert opened["Location"] == reverse("workspace:ticket", args=[ticket.reference])
 
 
 def test_the_hand_backs_report_lists_only_tickets_the_lead_may_open(

@@ -47,7 +47,7 @@ def test_escalating_without_the_checklist_reopens_the_dialog_naming_what_is_miss
 
     html = response.content.decode()
     assert response.status_code == 200
-    assert '<details class="tier-dialog" open>' in html
+    assert '<details class="tier-dialog action-menu" data-shortcut="escalate" open>' in html
     assert "needs this before it takes the ticket: “Affected order id”." in html
     assert "\nPay</textarea>" in html  # what was typed is kept
     ticket.refresh_from_db()

@@ -20,6 +20,8 @@ ENTRY_POINTS = (
     ("routing_rules", "routing-rules"),
     ("root_causes", "routing-root-causes"),
     ("sla_compliance", "sla-api:compliance"),
+    ("known_issues", "known-issues-api"),
+    ("problems", "problems-api"),
     ("insights_kpis", "insights-api:kpis"),
     ("insights_pareto", "insights-api:pareto"),
     ("schema", "api-schema"),

@@ -231,6 +231,9 @@ class Search(APIView):
         parameters=[
             OpenApiParameter("q", str, description="What the person typed; never an error."),
             OpenApiParameter("limit", int, description="1 to 50, default 10."),
+            OpenApiParameter(
+                "exact", bool, description="true: never search corrected spellings instead."
+            ),
         ],
         responses=OpenApiTypes.OBJECT,
     )
@@ -240,13 +243,16 @@ class Search(APIView):
             limit = max(1, min(int(request.query_params.get("limit", 10)), 50))
         except ValueError:
             return Response({"limit": ["A whole number from 1 to 50."]}, status=400)
-        result = article_search(query=query, user=request.user, limit=limit)
+        exact = request.query_params.get("exact", "").lower() in ("1", "true")
+        result = article_search(query=query, user=request.user, limit=limit, exact=exact)
         if may_count(request):
             search_log(query=query, results=len(result), source="api")
         return Response(
             {
                 "query": result.query,
                 "matched_by": result.matched_by,
+                # What was searched instead when no article uses a typed word ("" otherwise).
+                "corrected_query": result.corrected_query,
                 "results": HitSerializer(result.hits, many=True).data,
             }
         )

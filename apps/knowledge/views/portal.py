@@ -5,11 +5,11 @@ Signed-out reading writes no session (apps.knowledge.visitors), and what anonymo
 to the figures is limited per client address."""
 
 from django.contrib import messages
-from django.http import FileResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_GET, require_POST
 
+from apps.core.downloads import file_response
 from apps.core.errors import ApplicationError
 from apps.core.numbers import as_id
 from apps.core.ratelimits import rate_limited
@@ -43,7 +43,9 @@ def home(request):
     query = request.GET.get("q", "").strip()
     context = {"query": query, "nav": "kb:home"}
     if query:
-        result = article_search(query=query, user=request.user, limit=RESULTS)
+        # "exact": the link under a corrected search, to search what was typed after all.
+        exact = request.GET.get("exact") == "1"
+        result = article_search(query=query, user=request.user, limit=RESULTS, exact=exact)
         if may_count(request):
             search_log(
                 query=query, results=len(result), source="portal", session_key=visitor_key(request)
@@ -158,11 +160,10 @@ def deflect(request, slug):
 @require_GET
 def file_download(request, pk):
     file = article_files_readable(user=request.user, pk=pk)
-    response = FileResponse(
-        file.file.open("rb"),
-        as_attachment=not file.is_image,
+    # Images are shown in articles, so they stream from our origin (see apps.core.downloads).
+    return file_response(
+        file=file.file,
         filename=file.filename,
         content_type=file.content_type,
+        as_attachment=not file.is_image,
     )
-    response["X-Content-Type-Options"] = "nosniff"
-    return response

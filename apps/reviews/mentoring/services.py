@@ -255,6 +255,7 @@ def digest_send(*, week: datetime.date | None = None) -> int:
             subject=render_to_string("reviews/mentoring/email/digest_subject.txt", context).strip(),
             body=render_to_string("reviews/mentoring/email/digest.txt", context),
             dedupe_key=f"mentoring-digest:{sponsor.pk}:{week.isoformat()}",
+            recipient=sponsor,
         )
         stored += message is not None
     return stored

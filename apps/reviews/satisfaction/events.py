@@ -2,6 +2,7 @@
 
 from dataclasses import dataclass
 
+from apps.tickets import history as h
 from apps.tickets.events import declare
 
 
@@ -13,3 +14,9 @@ class Rated:
     satisfied: bool
     channel: str = ""  # "e-mail link" or "portal"
     with_comment: bool = False
+
+    def describe(self, event) -> str:
+        who = h.actor_name(event) or "The requester"
+        text = f"{who} rated the support {self.rating}"
+        text += {"portal": " in the portal", "e-mail link": " by e-mail link"}.get(self.channel, "")
+        return text + (", with a comment" if self.with_comment else "")

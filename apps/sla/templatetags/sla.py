@@ -37,14 +37,16 @@ def _badge(*, due, warn_at, calendar_id, breached, paused) -> dict | None:
 
 @register.inclusion_tag("sla/_badge.html")
 def sla_queue_badge(ticket):
-    """From the queue column's annotations: no query per row."""
+    """From the SLA state kept on the ticket and the queue column's annotation: no query per
+    row. While nothing is breached, the earliest due time not met is a running clock's."""
+    calendar_id = getattr(ticket, "sla_calendar_id", None)
     return {
         "badge": _badge(
-            due=getattr(ticket, "sla_running_due", None),
-            warn_at=getattr(ticket, "sla_warn_at", None),
-            calendar_id=getattr(ticket, "sla_calendar_id", None),
-            breached=getattr(ticket, "sla_breached", False),
-            paused=getattr(ticket, "sla_paused", False),
+            due=ticket.sla_due_at if calendar_id else None,
+            warn_at=ticket.sla_warn_at,
+            calendar_id=calendar_id,
+            breached=ticket.sla_breached,
+            paused=ticket.sla_paused,
         )
     }
 

@@ -12,6 +12,7 @@ from django.utils import timezone
 
 from apps.accounts.models import Team, User
 from apps.accounts.services import user_get_or_create_by_email
+from apps.core.durations import minutes_from_text
 from apps.core.errors import ApplicationError
 from apps.core.numbers import as_id, is_id
 from apps.core.text import long_text, single_line
@@ -21,6 +22,7 @@ from apps.tickets.models import Ticket
 from apps.tickets.permissions import can_work
 from apps.tickets.services import attachment_content_type, attachments_validate
 from apps.tickets.tiers.services import notification_send
+from apps.tickets.timekeeping.services import time_entry_add
 
 from .. import events
 from ..links import is_assignee
@@ -274,9 +276,15 @@ def _may_transition(actor: User | None, subtask: Subtask) -> bool:
 
 @ticket_transaction()
 def subtask_transition(
-    *, subtask: Subtask, actor: User | None, status: str, note: str = ""
+    *,
+    subtask: Subtask,
+    actor: User | None,
+    status: str,
+    note: str = "",
+    time_spent: str | int | None = None,
 ) -> bool:
     """Move a subtask to in progress, done or won't do. Returns whether anything changed.
+    ``time_spent`` ("25m", "1h30"): what the task took, logged on its ticket when it finishes.
 
     The conditional update is what makes a double click or a second tab harmless: only a
     subtask still open can be finished, so the second request updates no row and changes
@@ -306,11 +314,14 @@ def subtask_transition(
         allowed_from = OPEN_STATUSES
     else:
         allowed_from = (Status.OPEN,)
+    minutes = minutes_from_text(str(time_spent or ""))
     changed = Subtask.objects.filter(pk=subtask.pk, status__in=allowed_from).update(**fields)
     if not changed:
         return False
     subtask.refresh_from_db()
     subtask.ticket = ticket
+    if minutes and status in FINISHED_STATUSES and actor is not None:
+        time_entry_add(ticket=ticket, person=actor, spent=minutes, subtask_id=subtask.pk)
     _event(subtask, events.BY_STATUS[status], actor, note=note)
     if status in FINISHED_STATUSES and subtask.blocking:
         _notify_if_all_done(ticket=ticket, actor=actor)

@@ -12,10 +12,11 @@ import time
 from django.contrib import messages
 from django.contrib.auth import logout
 from django.contrib.auth.views import redirect_to_login
-from django.http import FileResponse, Http404
+from django.http import Http404
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_http_methods, require_POST
 
+from apps.core.downloads import file_response
 from apps.core.errors import ApplicationError
 from apps.core.ratelimits import TOO_MANY_MAILS, mail_form_over_limit, rate_limited
 
@@ -223,4 +224,4 @@ def attachment(request, pk):
     bound = _bound_task(request)
     if bound is not None and found.subtask_id != bound:
         raise Http404("No such file.")
-    return FileResponse(found.file.open("rb"), as_attachment=True, filename=found.filename)
+    return file_response(file=found.file, filename=found.filename)

@@ -14,6 +14,7 @@ from ..models import (
     Attachment,
     Category,
     Comment,
+    Impact,
     Location,
     Priority,
     Product,
@@ -21,6 +22,7 @@ from ..models import (
     Status,
     Ticket,
     TicketEvent,
+    Urgency,
 )
 from ..permissions import can_work
 
@@ -69,6 +71,11 @@ class RequesterSerializer(PersonSerializer):
         fields = ["id", "name", "email"]
 
 
+def custom_fields_of(ticket) -> dict[str, str]:
+    """The ticket's custom answers by key (prefetched with their fields by the views)."""
+    return {value.field.key: value.value for value in ticket.field_values.all()}
+
+
 class TicketSerializer(serializers.ModelSerializer):
     """A ticket as the agents working it see it. Anyone else allowed to read it (its requester)
     gets ``PortalTicketSerializer``'s fields instead."""
@@ -83,6 +90,13 @@ class TicketSerializer(serializers.ModelSerializer):
     product = LookupSerializer(read_only=True, allow_null=True)
     team = LookupSerializer(read_only=True, allow_null=True)
     tags = serializers.SlugRelatedField(slug_field="name", many=True, read_only=True)
+    custom_fields = serializers.SerializerMethodField(
+        help_text="Answers to the desk's custom fields, by key (e.g. order_id)."
+    )
+
+    def get_custom_fields(self, ticket) -> dict[str, str]:
+        return custom_fields_of(ticket)
+
     resolution = serializers.ChoiceField(
         choices=Resolution.choices,
         allow_blank=True,
@@ -99,6 +113,8 @@ class TicketSerializer(serializers.ModelSerializer):
             "description",
             "status",
             "priority",
+            "impact",
+            "urgency",
             "channel",
             "requester",
             "category",
@@ -108,6 +124,7 @@ class TicketSerializer(serializers.ModelSerializer):
             "tier",
             "assignee",
             "tags",
+            "custom_fields",
             "created_at",
             "updated_at",
             "first_response_at",
@@ -139,6 +156,10 @@ class PortalTicketSerializer(serializers.ModelSerializer):
     location = LookupSerializer(read_only=True, allow_null=True)
     product = LookupSerializer(read_only=True, allow_null=True)
     comments = serializers.SerializerMethodField(help_text="Public replies, oldest first.")
+    custom_fields = serializers.SerializerMethodField(help_text="Your answers, by field key.")
+
+    def get_custom_fields(self, ticket) -> dict[str, str]:
+        return custom_fields_of(ticket)
 
     class Meta:
         model = Ticket
@@ -148,9 +169,12 @@ class PortalTicketSerializer(serializers.ModelSerializer):
             "subject",
             "description",
             "status",
+            "impact",
+            "urgency",
             "category",
             "location",
             "product",
+            "custom_fields",
             "created_at",
             "updated_at",
             "comments",
@@ -243,6 +267,24 @@ class TicketCreateSerializer(serializers.Serializer):
         default=Priority.NORMAL,
         help_text="Agents only: a requester sending it is refused (400), as support sets it.",
     )
+    custom_fields = serializers.DictField(
+        child=serializers.CharField(allow_blank=True, max_length=200),
+        required=False,
+        help_text="Answers to the custom fields asked for the category, by key "
+        '(e.g. {"order_id": "A-1042"}).',
+    )
+    urgency = serializers.ChoiceField(
+        choices=Urgency.choices,
+        required=False,
+        allow_null=True,
+        help_text="Are you blocked? With impact, sets the priority by the desk's matrix.",
+    )
+    impact = serializers.ChoiceField(
+        choices=Impact.choices,
+        required=False,
+        allow_null=True,
+        help_text="Who is affected? With urgency, sets the priority by the desk's matrix.",
+    )
 
 
 class TicketUpdateSerializer(serializers.Serializer):
@@ -293,6 +335,13 @@ class CommentCreateSerializer(serializers.Serializer):
     body = serializers.CharField()
     is_internal = serializers.BooleanField(
         default=False, help_text="An internal note, never shown to the requester (agents only)."
+    )
+    time_spent = serializers.CharField(
+        required=False,
+        allow_blank=True,
+        max_length=30,
+        help_text='Agents: how long it took, e.g. "25m", "1h30" or minutes (priced at the '
+        "ticket's team's hourly cost).",
     )
 
 

@@ -35,7 +35,17 @@ from apps.core.ratelimits import ClientRateThrottle
 from .. import extensions, selectors, services
 from ..filters import TicketFilter
 from ..idempotency import IDEMPOTENCY_KEY_PARAMETER, idempotent
-from ..models import Attachment, Category, Channel, Comment, Location, Product, Ticket
+from ..models import (
+    Attachment,
+    Category,
+    Channel,
+    Comment,
+    FieldValue,
+    Location,
+    Product,
+    Ticket,
+)
+from ..paging import KeysetPagination
 from ..permissions import can_work
 from . import serializers as s
 
@@ -47,6 +57,8 @@ TICKET_KEY = OpenApiParameter(
 )
 TICKET_SELECT = ("requester", "assignee", "team", "category", "location", "product")
 # The public thread a requester reads with their ticket (PortalTicketSerializer).
+# The custom fields' answers, with their fields, for every ticket of a page in one query.
+CUSTOM_VALUES = Prefetch("field_values", queryset=FieldValue.objects.select_related("field"))
 PUBLIC_COMMENTS = Prefetch(
     "comments",
     queryset=Comment.objects.filter(is_internal=False)
@@ -119,7 +131,7 @@ class TicketViewSet(
     filterset_class = TicketFilter
     # Newest activity first (get_queryset), or ?sort= (TicketFilter); ?ordering= for these only.
     ordering_fields = ["updated_at", "created_at", "priority", "id"]
-    pagination_class = TicketPagination
+    pagination_class = KeysetPagination
     lookup_url_kwarg = "key"
     lookup_value_regex = r"[A-Za-z]+-\d+|\d+"
     http_method_names = ["get", "post", "patch", "head", "options"]
@@ -130,12 +142,16 @@ class TicketViewSet(
         qs = (
             selectors.ticket_list_visible(user=self.request.user)
             .select_related(*TICKET_SELECT)
-            .prefetch_related("tags")
+            .prefetch_related("tags", CUSTOM_VALUES)
             .order_by("-updated_at", "-id")
         )
         if not self.request.user.is_agent:  # requesters read the portal's shape, thread too
             qs = qs.prefetch_related(PUBLIC_COMMENTS)
         return qs
+
+    def page_parts(self):
+        """Who may see what, in parts the list's pages read by index (KeysetPagination)."""
+        return selectors.ticket_visible_parts(user=self.request.user)
 
     def get_object(self):
         ticket = ticket_for(self.request, self.kwargs["key"])
@@ -149,7 +165,10 @@ class TicketViewSet(
             # Refused rather than ignored, so a client never believes it set one.
             refused["priority"] = ["Support sets the priority: leave it out when opening a ticket."]
         data = self._valid(s.TicketCreateSerializer, refused)
-        ticket = services.ticket_create(requester=request.user, channel=Channel.API, **data)
+        custom = {f"cf_{key}": value for key, value in data.pop("custom_fields", {}).items()}
+        ticket = services.ticket_create(
+            requester=request.user, channel=Channel.API, custom=custom, **data
+        )
         return self._ticket_response(ticket, status.HTTP_201_CREATED)
 
     def partial_update(self, request, *args, **kwargs):
@@ -195,7 +214,7 @@ class TicketViewSet(
         # have left the caller's queues, so read it by id rather than through visibility.
         ticket = (
             Ticket.objects.select_related(*TICKET_SELECT)
-            .prefetch_related("tags", PUBLIC_COMMENTS)
+            .prefetch_related("tags", PUBLIC_COMMENTS, CUSTOM_VALUES)
             .get(pk=ticket.pk)
         )
         # ``worked``: the caller changed it as its agent, so they read the agent's shape even
@@ -247,6 +266,7 @@ class CommentListCreateView(TicketChildView, generics.ListCreateAPIView):
                 body=serializer.validated_data["body"],
                 internal=serializer.validated_data["is_internal"],
                 channel=Channel.API,
+                time_spent=serializer.validated_data.get("time_spent"),
             )
         return Response(self.get_serializer(comment).data, status=status.HTTP_201_CREATED)
 

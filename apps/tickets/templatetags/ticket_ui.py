@@ -4,7 +4,9 @@ from django import template
 from django.utils.timesince import timesince
 
 from apps.accounts.models import Tier
+from apps.core.durations import minutes_text
 
+from .. import history
 from ..events import payload_type
 from ..models import Channel, Priority, Status
 
@@ -34,6 +36,12 @@ def _value(value) -> str:
     if isinstance(value, dict):
         return ", ".join(f"{_humanise(k).lower()}: {_value(v)}" for k, v in value.items())
     return str(value)
+
+
+@register.filter
+def event_line(event) -> history.Line:
+    """The event as one plain sentence its kind writes (see ``apps.tickets.history``)."""
+    return history.describe(event)
 
 
 @register.filter
@@ -102,3 +110,9 @@ def ago(value) -> str:
 def status_short(ticket) -> str:
     """The status in a word, for narrow table cells ("Pending" rather than "Pending on …")."""
     return ticket.get_status_display().split(" on ")[0]
+
+
+@register.filter
+def minutes(value) -> str:
+    """90 → "1 h 30 min" (time logged)."""
+    return minutes_text(value)

@@ -35,6 +35,7 @@ class TieredTeamAdmin(TeamAdmin):
 class EscalationStepAdmin(admin.ModelAdmin):
     list_display = ["team", "from_tier", "to_team", "to_tier"]
     list_filter = ["team", "to_team"]
+    list_select_related = ["team", "to_team"]
 
 
 @admin.register(ChecklistItem)

@@ -5,6 +5,7 @@ and per-tier queue filters."""
 from django.db.models import CharField, F, Value
 from django.db.models.functions import Coalesce, NullIf
 
+from apps.core import mailchoices
 from apps.core.errors import ApplicationError
 
 from .. import actions, extensions
@@ -39,6 +40,32 @@ def _tier_filter(tier: int):
     return lambda qs: qs.filter(tier=tier)
 
 
+def _is_agent(user) -> bool:
+    return user.is_agent
+
+
+# The e-mails of "notified" events tiered support asks for, by the notice's kind (its topic).
+MAIL_CHOICES = (
+    mailchoices.MailChoice(
+        "tickets.escalated",
+        "A ticket is escalated or handed back to my team and tier",
+        ("notified:escalated", "notified:handed_back"),
+        "About tickets I work on",
+        order=21,
+        shown_to=_is_agent,
+    ),
+    mailchoices.MailChoice(
+        "tickets.held",
+        "A ticket is put in my hands to hold, and news of the tickets I hold",
+        ("notified:holder_",),
+        "About tickets I work on",
+        help="Touch and hold: resolved, reopened or closed while another tier works it.",
+        order=20,
+        shown_to=_is_agent,
+    ),
+)
+
+
 def register() -> None:
     actions.register(
         actions.TicketAction(
@@ -64,9 +91,9 @@ def register() -> None:
     extensions.nav_link(
         extensions.NavLink("Hand-backs", "tiers:hand-backs", audience="lead", order=60)
     )
-    extensions.nav_link(
-        extensions.NavLink("Notifications", "tiers:notifications", audience="all", order=90)
-    )
+    # Notifications are reached from the bell in the top bar (context_processors).
+    for choice in MAIL_CHOICES:
+        mailchoices.register(choice)
     extensions.queue_column(
         extensions.QueueColumn(
             name="holder",

@@ -157,8 +157,23 @@ def hand_back_list_recent(*, since, user: User | None = None) -> QuerySet[HandBa
 
 
 def notification_list_for(*, user: User) -> QuerySet[Notification]:
-    # The ticket's team too: a notice of a ticket the reader can no longer open names it.
-    return Notification.objects.filter(user=user).select_related("ticket__team")
+    """Newest first. The ticket's team too: a notice of a ticket the reader can no longer open
+    names it; and its requester, whom ``ticket_page_for`` asks about colleagues' tickets."""
+    return (
+        Notification.objects.filter(user=user)
+        .select_related("ticket__team", "ticket__requester")
+        .order_by("-created_at", "-id")
+    )
+
+
+def notification_unread_count(*, user: User, limit: int) -> int:
+    """How many unread, counting at most ``limit`` (an index range scan, then a count)."""
+    return Notification.objects.unread().filter(user=user).values("pk")[:limit].count()
+
+
+def notification_get(*, user: User, pk: int) -> Notification | None:
+    """One of this person's own notices; None for anyone else's (or none at all)."""
+    return Notification.objects.filter(user=user, pk=pk).select_related("ticket").first()
 
 
 def team_lead_for(*, team: Team, excluding: User | None = None) -> User | None:

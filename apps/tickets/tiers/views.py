@@ -5,6 +5,7 @@ from datetime import timedelta
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.core.paginator import Paginator
 from django.forms.utils import ErrorDict
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
@@ -28,6 +29,7 @@ from .selectors import (
     hand_back_counts_by_team,
     hand_back_list_recent,
     hand_back_target,
+    notification_get,
     notification_list_for,
     ticket_list_held_by,
     tier_time_for,
@@ -213,26 +215,63 @@ def hand_backs(request):
     return render(request, "tickets/tiers/hand_backs.html", context)
 
 
+NOTICES_PER_PAGE = 25
+
+
+def _with_link(user, notice):
+    # Link only to a page the reader can open now; a ticket that moved to another team says
+    # where it went instead of leading to "No such ticket".
+    notice.opens = bool(ticket_page_for(user, notice.ticket))
+    return notice
+
+
 @login_required
 def notifications(request):
-    items = list(notification_list_for(user=request.user)[:100])
-    for notice in items:
-        # Link only to a page the reader can open now; a ticket that moved to another team
-        # says where it went instead of leading to "No such ticket".
-        page = ticket_page_for(request.user, notice.ticket)
-        notice.url = reverse(page, args=[notice.ticket.reference]) if page else ""
-    return render(
-        request,
-        "tickets/tiers/notifications.html",
-        {"notifications": items, "nav": "tiers:notifications"},
+    page = Paginator(notification_list_for(user=request.user), NOTICES_PER_PAGE).get_page(
+        request.GET.get("page")
     )
+    for notice in page:
+        _with_link(request.user, notice)
+    # Whether any is unread ("Mark all as read") is the top bar's badge: counted once.
+    context = {"page": page, "nav": "tiers:notifications"}
+    return render(request, "tickets/tiers/notifications.html", context)
+
+
+@login_required
+def notification_open(request, pk: int):
+    """The notice's link: marks it read and goes on to the ticket. A GET, so it opens in a new
+    tab too; all it can change is one's own notice, and only to "read"."""
+    notice = notification_get(user=request.user, pk=pk)
+    if notice is None:
+        raise Http404("No such notification.")
+    services.notification_mark_read(user=request.user, ids=[notice.pk])
+    page = ticket_page_for(request.user, notice.ticket)
+    if page is None:
+        return redirect("tiers:notifications")
+    return redirect(page, notice.ticket.reference)
 
 
 @require_POST
 @login_required
 def notifications_read(request):
-    services.notification_mark_read(user=request.user)
-    return redirect("tiers:notifications")
+    """ "Mark read" for one notice (``id``), "Mark all as read" without. With htmx the notice
+    is swapped in place, and the top bar's badge with it."""
+    raw_id = request.POST.get("id")
+    if raw_id is None:
+        services.notification_mark_read(user=request.user)
+        return redirect("tiers:notifications")
+    notice = notification_get(user=request.user, pk=_int(raw_id, 0))
+    if notice is None:
+        raise Http404("No such notification.")
+    services.notification_mark_read(user=request.user, ids=[notice.pk])
+    if request.headers.get("HX-Request"):
+        notice.refresh_from_db(fields=["read_at"])
+        context = {"n": _with_link(request.user, notice), "oob": True}
+        return render(request, "tickets/tiers/_notification.html", context)
+    page = _int(request.POST.get("page"), 1)
+    return redirect(
+        f"{reverse('tiers:notifications')}?page={page}" if page > 1 else "tiers:notifications"
+    )
 
 
 def _int(value, default):

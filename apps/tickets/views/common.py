@@ -20,6 +20,17 @@ def panels_html(request, audience: str, ticket=None) -> list[dict]:
     return rendered
 
 
+def reply_options_html(request, ticket) -> list:
+    """Render what feature apps add to the agent's reply box (a macro picker)."""
+    rendered = []
+    for option in extensions.reply_options():
+        context = {"ticket": ticket, **(option.context(request, ticket) or {})}
+        html = render_to_string(option.template, context, request=request)
+        # Reviewed (B308, B703): template-escaped HTML.
+        rendered.append(mark_safe(html))  # nosec B308 B703
+    return rendered
+
+
 def paginate(request, queryset, per_page: int) -> Page:
     """One page of a queryset; a page number out of range gives the last page, not an error."""
     return Paginator(queryset, per_page).get_page(request.GET.get("page"))

@@ -1,7 +1,8 @@
 """Attachment downloads: only to people who may see the ticket (and the note it sits on)."""
 
 from django.contrib.auth.decorators import login_required
-from django.http import FileResponse
+
+from apps.core.downloads import file_response
 
 from ..selectors import attachment_get
 
@@ -9,13 +10,11 @@ from ..selectors import attachment_get
 @login_required
 def attachment(request, pk):
     attachment = attachment_get(user=request.user, pk=pk)
-    response = FileResponse(
-        attachment.file.open("rb"),
-        as_attachment=True,
+    response = file_response(
+        file=attachment.file,
         filename=attachment.filename,
         content_type=attachment.content_type,
     )
-    # Never let a browser guess the type and render an uploaded file as a page.
-    response["X-Content-Type-Options"] = "nosniff"
+    # Should a browser still render an uploaded file as a page, it may do nothing there.
     response["Content-Security-Policy"] = "default-src 'none'; sandbox"
     return response

@@ -2,14 +2,16 @@
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.http import Http404
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_http_methods, require_POST
 
 from apps.core.errors import ApplicationError
 
 from ..forms import ReplyForm, TicketNewForm
-from ..models import Status
-from ..permissions import is_colleague, is_requester, shares_with_colleagues
+from ..merge import merge_target
+from ..models import Status, Ticket, reference_to_pk
+from ..permissions import is_colleague, is_follower, is_requester, shares_with_colleagues
 from ..selectors import (
     attachment_list_for,
     comment_list_for,
@@ -50,7 +52,10 @@ def ticket_new(request):
                 category=form.cleaned_data["category"],
                 location=form.cleaned_data["location"],
                 product=form.cleaned_data["product"],
+                impact=form.cleaned_data["impact"],
+                urgency=form.cleaned_data["urgency"],
                 attachments=form.cleaned_data["attachments"],
+                custom=form.custom_answers(),
             )
         except ApplicationError as error:
             form.add_service_error(error)
@@ -66,13 +71,28 @@ def ticket_new(request):
     return render(request, "tickets/portal/new.html", context, status=400 if form.errors else 200)
 
 
+def _portal_ticket(user, reference) -> Ticket:
+    """A ticket the person may know of, or one they follow (CC'd, or the requester of a
+    duplicate merged into it); 404 otherwise."""
+    try:
+        return ticket_get(user=user, key=reference)
+    except Http404:
+        pk = reference_to_pk(reference)
+        ticket = Ticket.objects.filter(pk=pk, followers__user=user).first() if pk else None
+        if ticket is None:
+            raise
+        return ticket
+
+
 def _own_ticket(request, reference, *, colleagues: bool = False):
-    """The portal shows a person their own requests (and, to read, ``colleagues``' where
-    their organisation shares them); agents work others' in the desk."""
-    ticket = ticket_get(user=request.user, key=reference)
-    if is_requester(request.user, ticket):
-        return ticket, None
-    if colleagues and is_colleague(request.user, ticket):
+    """The portal shows a person their own requests and those they follow (and, to read,
+    ``colleagues``' where their organisation shares them); agents work others' in the desk.
+    A request merged into another leads there."""
+    ticket = _portal_ticket(request.user, reference)
+    mine = is_requester(request.user, ticket) or is_follower(request.user, ticket)
+    if mine and ticket.merged_into_id:
+        return None, redirect("portal:ticket", reference=merge_target(ticket).reference)
+    if mine or (colleagues and is_colleague(request.user, ticket)):
         return ticket, None
     return None, redirect("workspace:ticket", reference=ticket.reference)
 
@@ -81,9 +101,10 @@ def _render_ticket(request, ticket, form, status=200):
     # Even an agent reading their own request sees it as its requester does: no notes.
     comments = comment_list_for(user=request.user, ticket=ticket).filter(is_internal=False)
     files = attachment_list_for(user=request.user, ticket=ticket).filter(comment__isnull=True)
-    own = is_requester(request.user, ticket)
+    requester = is_requester(request.user, ticket)
+    own = requester or is_follower(request.user, ticket)
     context = {
-        "own": own,  # a colleague reads the request; only its requester answers it
+        "own": own,  # a colleague reads the request; its requester and followers answer it
         "ticket": ticket,
         "comments": comments,
         "ticket_files": files,
@@ -91,7 +112,7 @@ def _render_ticket(request, ticket, form, status=200):
         "is_closed": ticket.status == Status.CLOSED,
         "is_resolved": ticket.status == Status.RESOLVED,
         # Features' requester panels act for the requester: not shown to a colleague.
-        "panels": panels_html(request, "requester", ticket) if own else [],
+        "panels": panels_html(request, "requester", ticket) if requester else [],
         "nav": "portal",
     }
     return render(request, "tickets/portal/ticket.html", context, status=status)

@@ -2,6 +2,7 @@
 
 from functools import wraps
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import Http404
@@ -16,16 +17,21 @@ from apps.core.numbers import as_id
 
 from .. import extensions
 from ..forms import AgentReplyForm, QueueFilterSet, TicketPropertiesForm
+from ..merge import merge_target
 from ..permissions import can_work
+from ..presence import presence_list, presence_ping
+from ..saved_views.selectors import saved_view_chips
 from ..selectors import (
     attachment_list_for,
     comment_list_for,
     event_list_for,
     ticket_get,
-    ticket_list_for_queue,
+    ticket_queue_page,
+    ticket_queue_scope,
 )
 from ..services import comment_add, ticket_take, ticket_update
-from .common import paginate, panels_html
+from ..timekeeping.services import time_asked, time_totals
+from .common import panels_html, reply_options_html
 
 PAGE_SIZES = (25, 50, 100)
 
@@ -77,14 +83,19 @@ def _agreeing(data, flags: dict) -> bool:
 def queue(request):
     data = request.GET.copy()
     data.setdefault("status", "active")  # an explicit empty status means "any"
-    tickets = ticket_list_for_queue(user=request.user)
+    tickets = ticket_queue_scope(user=request.user)
     flags = {f.name: f for f in extensions.queue_filters()}
     redraw = _agreeing(data, flags)
     flag = flags.get(data.get("flag", ""))
     if flag:
         tickets = flag.apply(tickets)
     filterset = QueueFilterSet(data, queryset=tickets, request=request, user=request.user)
-    page = paginate(request, filterset.qs, _page_size(request))
+    page = ticket_queue_page(
+        user=request.user,
+        queryset=filterset.qs,
+        number=request.GET.get("page"),
+        per_page=_page_size(request),
+    )
     context = {
         "filter": filterset,
         "page": page,
@@ -96,6 +107,7 @@ def queue(request):
         "tiers": [(str(value), label) for value, label in Tier.choices],
         "redraw": redraw,
         "columns": extensions.queue_columns(),
+        "saved_views": saved_view_chips(user=request.user, params=data),
         "people": User.objects.filter(
             team_memberships__team__in=request.user.team_ids, is_active=True
         ).distinct(),
@@ -150,6 +162,11 @@ def _ticket_context(request, ticket, *, reply_form=None, props_form=None) -> dic
         # A resolved or closed ticket has nothing left to take (the service refuses too).
         "can_take": ticket.assignee_id != request.user.pk and ticket.is_active,
         "panels": panels_html(request, "agent", ticket),
+        "others": presence_list(ticket=ticket, exclude=request.user),
+        "reply_options": reply_options_html(request, ticket),
+        "time_asked": time_asked(ticket),
+        "time_logged": time_totals(ticket),
+        "cost_currency": settings.COST_CURRENCY,
         "nav": "queue",
     }
 
@@ -157,6 +174,8 @@ def _ticket_context(request, ticket, *, reply_form=None, props_form=None) -> dic
 @login_required
 def ticket_detail(request, reference):
     ticket = _workable_ticket(request, reference)
+    if ticket.merged_into_id:
+        return redirect("workspace:ticket", reference=merge_target(ticket).reference)
     return render(request, "tickets/workspace/ticket.html", _ticket_context(request, ticket))
 
 
@@ -173,6 +192,8 @@ def ticket_reply(request, reference):
                 body=form.cleaned_data["body"],
                 internal=form.is_internal,
                 attachments=form.cleaned_data["attachments"],
+                options={o.name: request.POST.get(o.name, "") for o in extensions.reply_options()},
+                time_spent=form.cleaned_data["time_spent"],
             )
         except ApplicationError as error:
             form.add_service_error(error)
@@ -246,3 +267,13 @@ def ticket_take_view(request, reference):
     else:
         messages.success(request, f"{ticket.reference} is now assigned to you.")
     return redirect("workspace:ticket", reference=ticket.reference)
+
+
+@login_required
+@require_POST
+def ticket_presence(request, reference):
+    """The page's ping: "I am viewing (or replying to) this ticket"; answers with who else is."""
+    ticket = _workable_ticket(request, reference)
+    presence_ping(ticket=ticket, user=request.user, state=request.POST.get("state", ""))
+    others = presence_list(ticket=ticket, exclude=request.user)
+    return render(request, "tickets/workspace/_presence_list.html", {"others": others})

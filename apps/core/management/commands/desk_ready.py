@@ -1,9 +1,10 @@
 """`manage.py desk_ready`: `make run`'s last word, once the web app, worker and beat all answer.
 
-Each process prints its own start-up banner; this one waits for /healthz/ to say the database,
-broker and a worker heartbeat are well, then prints where the desk is and the demo's logins, so
-they are the last lines on screen. It then waits quietly: honcho stops every process when one
-of them ends.
+The web app prints its start-up banner (the worker and beat print only warnings and errors,
+see Procfile.dev); this one waits for /healthz/ to say the database, broker and a worker
+heartbeat are well, then prints where the desk is and the demo's logins, so they are the last
+lines on screen. It then waits quietly: honcho stops every process when one of them ends, and
+an interrupt or SIGTERM at any moment ends this one without a traceback.
 """
 
 import json
@@ -17,6 +18,8 @@ from django.conf import settings
 from django.core.management.base import BaseCommand
 
 LOGINS_FILE = "demo-logins.txt"
+# After /healthz/ answers, long enough for the web app to log that request first.
+SETTLE_SECONDS = 0.5
 
 
 def desk_health(url: str) -> dict | None:
@@ -41,6 +44,11 @@ class Command(BaseCommand):
         parser.add_argument("--once", action="store_true", help="Exit after saying it.")
 
     def handle(self, *args, url, timeout, once, **options):
+        if not once:
+            # Under `make run`, stopping at any moment (Ctrl-C, honcho stopping everything) is
+            # normal: quietly, whether it still waits or already said where the desk is.
+            signal.signal(signal.SIGTERM, lambda *_: sys.exit(0))
+            signal.signal(signal.SIGINT, lambda *_: sys.exit(0))
         # Reviewed: the URL is the operator's own (SITE_URL or --url), http(s) on their machine.
         url = url.rstrip("/")
         deadline = time.monotonic() + timeout
@@ -49,6 +57,7 @@ class Command(BaseCommand):
             time.sleep(1)
             ready = (desk_health(url) or {}).get("ok")
         if ready:
+            time.sleep(SETTLE_SECONDS)
             self.stdout.write(self.style.SUCCESS(f"\nSwitchboard is ready: {url}/"))
             self.stdout.write(
                 f"  API {url}/api/v1/ (docs {url}/api/docs/), health {url}/healthz/, "
@@ -64,7 +73,5 @@ class Command(BaseCommand):
         self.stdout.write("Ctrl-C stops the web app, the worker and beat.\n")
         sys.stdout.flush()
         if not once:
-            signal.signal(signal.SIGTERM, lambda *_: sys.exit(0))
-            signal.signal(signal.SIGINT, lambda *_: sys.exit(0))
             while True:
                 signal.pause()

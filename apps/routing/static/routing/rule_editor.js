@@ -13,6 +13,8 @@
     if (op && value) { value.hidden = op.value === "is_empty"; }
   }
   document.addEventListener("DOMContentLoaded", function () {
+    // Only the chosen action's fields show: the note naming their action is not needed.
+    document.querySelectorAll(".rule-params-for").forEach(function (note) { note.hidden = true; });
     document.querySelectorAll(".rule-action").forEach(function (row) {
       syncAction(row);
       row.querySelector("select[name$='_action']").addEventListener("change", function () { syncAction(row); });
