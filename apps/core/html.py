@@ -3,6 +3,9 @@
 import nh3
 from django.utils.safestring import SafeString, mark_safe
 
+# Between the lines of an admin list cell (format_html_join's separator): a constant.
+LINE_BREAK = mark_safe("<br>")  # nosec B308 B703
+
 ALLOWED_TAGS = {
     "a",
     "abbr",

@@ -11,6 +11,8 @@ from apps.core.errors import ApplicationError
 from apps.core.numbers import as_id
 from apps.problems.models import Problem
 from apps.routing.models import RootCause
+from apps.tickets.custom_fields.models import FieldKind
+from apps.tickets.custom_fields.selectors import active_fields
 from apps.tickets.models import Category, Channel, Location, Priority, Product, Resolution
 
 from .kpis import CREATED, DEFLECTIONS, HAND_BACKS, basis_rows, grouped, measure
@@ -54,6 +56,8 @@ class Dimension:
     labels: Callable[[list], dict]  # keys → names (one query for a lookup table)
     empty: str  # the label of the tickets without a value
     ids: bool = True  # keys are numbers (ids, tiers, priorities), not text
+    # Rows that carry the dimension at all (a custom field: its answers only).
+    where: Q | None = None
 
 
 DIMENSIONS = {
@@ -78,17 +82,38 @@ DIMENSIONS = {
 }
 
 
+def custom_dimensions() -> dict[str, Dimension]:
+    """A dimension per active choice field of the admin's (``cf_<key>``): the tickets that
+    answered it, by answer."""
+    return {
+        field.name: Dimension(
+            field.name,
+            "ticket__field_values__value",
+            lambda keys: {k: k for k in keys},
+            "(not answered)",
+            ids=False,
+            where=Q(ticket__field_values__field__key=field.key),
+        )
+        for field in active_fields()
+        if field.kind == FieldKind.CHOICE
+    }
+
+
 def dimension(by: str) -> Dimension:
-    try:
-        return DIMENSIONS[by]
-    except (KeyError, TypeError):
-        raise ApplicationError(f"Figures cannot be cut by {by!r}.", field="by") from None
+    found = DIMENSIONS.get(by) if isinstance(by, str) else None
+    if found is None and isinstance(by, str) and by.startswith("cf_"):
+        found = custom_dimensions().get(by)
+    if found is None:
+        raise ApplicationError(f"Figures cannot be cut by {by!r}.", field="by")
+    return found
 
 
 def dimension_field(dim: Dimension, basis: str) -> str:
     """The column of a basis' rows holding the dimension. A hand-back is cut by the team and
     tier it was sent back to (that should have collected the information), otherwise by its
     ticket's facts."""
+    if dim.where is not None:  # a custom field's answers: the same path from both kinds of row
+        return dim.field
     if basis == HAND_BACKS:
         overrides = {"team": "to_team_id", "tier": "to_tier"}
         return overrides.get(dim.name, f"ticket__fact__{dim.field}")
@@ -98,6 +123,8 @@ def dimension_field(dim: Dimension, basis: str) -> str:
 def key_filter(dim: Dimension, basis: str, key) -> Q:
     """The rows of one breakdown or Pareto row (``NONE``: those without a value)."""
     column = dimension_field(dim, basis)
+    if dim.where is not None:
+        return dim.where & Q(**{column: str(key)})
     if str(key) == NONE:
         return Q(**{f"{column}__isnull": True}) if dim.ids else Q(**{column: ""})
     if dim.ids:
@@ -148,8 +175,11 @@ def breakdown(scope: Scope, name: str, by: str) -> list[Row]:
         if m.basis == HAND_BACKS
         else Count("pk", filter=m.population)
     )
+    rows = basis_rows(scope, m.basis, start, end)
+    if dim.where is not None:
+        rows = rows.filter(dim.where)
     figures = grouped(
-        basis_rows(scope, m.basis, start, end),
+        rows,
         [m],
         F(dimension_field(dim, m.basis)),
         extra={"count": tickets},
@@ -176,18 +206,16 @@ def pareto(scope: Scope, by: str = "root_cause", weight: str = "count") -> list[
     1 to 3 (tier1 + tier2 + tier3 seconds, so far for open ones; not the wall-clock open-to-resolved,
     which counts time waiting on requesters). Biggest first; the tickets not classified yet are
     one last row (key ``NONE``). One query, plus one for the names."""
-    if by not in PARETO_BY:
+    if by not in PARETO_BY and by not in custom_dimensions():
         raise ApplicationError(f"A Pareto chart cannot be drawn by {by!r}.", field="by")
     if weight not in WEIGHTS:
-        raise ApplicationError("Weigh tickets by count or by time.", field="weight")
-    dim = DIMENSIONS[by]
+        raise ApplicationError("Weigh tickets by count, time or cost.", field="weight")
+    dim = dimension(by)
     start, end = scope.bounds()
-    rows = (
-        basis_rows(scope, CREATED, start, end)
-        .values(g=F(dim.field))
-        .annotate(value=WEIGHED[weight])
-        .order_by()
-    )
+    basis = basis_rows(scope, CREATED, start, end)
+    if dim.where is not None:
+        basis = basis.filter(dim.where)
+    rows = basis.values(g=F(dim.field)).annotate(value=WEIGHED[weight]).order_by()
     values: dict = {}
     for row in rows:
         key = _key(row["g"])  # a feature's NULL and "" are one row

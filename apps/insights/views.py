@@ -20,10 +20,11 @@ from apps.core.errors import ApplicationError
 from apps.core.numbers import as_id
 from apps.core.spreadsheets import csv_download
 from apps.tickets import extensions
+from apps.tickets.custom_fields.selectors import active_fields
 
 from . import selectors
 from .exports import TICKET_COLUMNS, ticket_rows
-from .pareto import PARETO_BY, WEIGHTS
+from .pareto import PARETO_BY, WEIGHTS, custom_dimensions
 from .scope import PERIODS, Scope, scope_from_params, visible_team_ids
 from .services import may_set_goal, volume_goal_set
 
@@ -228,14 +229,16 @@ def pareto(request):
     scope, error = _scope(request)
     by = request.GET.get("by") or "root_cause"
     weight = request.GET.get("weight") or "count"
-    if by not in PARETO_BY or weight not in WEIGHTS:
+    custom = custom_dimensions()
+    if (by not in PARETO_BY and by not in custom) or weight not in WEIGHTS:
         raise Http404("No such Pareto.")
     rows = selectors.pareto(scope, by=by, weight=weight)
     export = _export(request, f"pareto-{by}-{weight}", [row.__dict__ for row in rows])
     if export:
         return export
     unit = {"time": "seconds", "cost": "money"}.get(weight, "count")
-    by_label = PARETO_LABELS[by]
+    custom_labels = {f.name: f.label for f in active_fields() if f.name in custom}
+    by_label = PARETO_LABELS.get(by) or custom_labels[by]
     context = _common(
         request,
         scope,
@@ -249,6 +252,7 @@ def pareto(request):
         cumulative=[row.cumulative for row in rows[:15]],
         href=_drill_href(scope, by, [row.key for row in rows[:15]]),
         title=f"{by_label} by {WEIGHT_WORDS[weight]}",
+        custom_labels=custom_labels,
     )
     return render(request, "insights/pareto.html", context)
 

@@ -11,10 +11,10 @@ from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils.html import format_html, format_html_join
-from django.utils.safestring import mark_safe
 from django.views.decorators.http import require_POST
 
 from apps.core.errors import ApplicationError
+from apps.core.html import LINE_BREAK
 from apps.tickets.actions import ActionNames
 from apps.tickets.models import Ticket
 
@@ -23,9 +23,6 @@ from . import services
 from .admin_forms import BacktestForm, RuleAdminForm, RuleImportForm
 from .conditions import conditions_describe
 from .models import RootCause, RoutingDecision, Rule, RuleRevision, TeamRoutingSettings
-
-# The separator of lines in a list cell: a constant, never user text.
-BR = mark_safe("<br>")  # nosec B308 B703
 
 
 @admin.register(Rule)
@@ -68,7 +65,7 @@ class RuleAdmin(admin.ModelAdmin):
         # Names are read once for the whole page by get_changelist_instance.
         names = getattr(rule, "action_names", None) or ActionNames(rule.actions)
         lines = [(names.describe(spec),) for spec in rule.actions]
-        return format_html_join(BR, "{}", lines) or "—"
+        return format_html_join(LINE_BREAK, "{}", lines) or "—"
 
     def get_changelist_instance(self, request):
         changelist = super().get_changelist_instance(request)
@@ -350,12 +347,12 @@ class RoutingDecisionAdmin(admin.ModelAdmin):
             for rule in decision.matched
             for action in rule.get("actions", [])
         ]  # fmt: skip
-        return format_html_join(BR, "{}: {} — {}", lines) or "No rule matched."
+        return format_html_join(LINE_BREAK, "{}: {} — {}", lines) or "No rule matched."
 
     @admin.display(description="Rules skipped for an error")
     def rule_errors(self, decision):
         rows = [(e.get("rule", ""), e.get("error", "")) for e in decision.errors]
-        return format_html_join(BR, "{}: {}", rows) or "—"
+        return format_html_join(LINE_BREAK, "{}: {}", rows) or "—"
 
     def has_add_permission(self, request):
         return False

@@ -48,9 +48,24 @@ def _split_tree(tree: dict):
 
 
 class RuleAdminForm(forms.ModelForm):
-    match_mode = forms.ChoiceField(choices=MODE_CHOICES, label="Match", initial="all")
-    group_a_mode = forms.ChoiceField(choices=MODE_CHOICES, label="Group A matches", initial="any")
-    group_b_mode = forms.ChoiceField(choices=MODE_CHOICES, label="Group B matches", initial="any")
+    match_mode = forms.ChoiceField(
+        choices=MODE_CHOICES,
+        label="Match",
+        initial="all",
+        widget=forms.Select(attrs={"aria-label": "Match all or any of the conditions"}),
+    )
+    group_a_mode = forms.ChoiceField(
+        choices=MODE_CHOICES,
+        label="Group A matches",
+        initial="any",
+        widget=forms.Select(attrs={"aria-label": "Group A matches"}),
+    )
+    group_b_mode = forms.ChoiceField(
+        choices=MODE_CHOICES,
+        label="Group B matches",
+        initial="any",
+        widget=forms.Select(attrs={"aria-label": "Group B matches"}),
+    )
     conditions_json = forms.CharField(
         label="Conditions (JSON)",
         required=False,
@@ -101,16 +116,31 @@ class RuleAdminForm(forms.ModelForm):
             value = node.get("value", "")
             if isinstance(value, list):
                 value = ", ".join(value)
+            # The rows are a table without a label per cell: each widget names itself.
+            row = f"Condition {i + 1}"
             self.fields[f"cond_{i}_group"] = forms.ChoiceField(
-                choices=GROUP_CHOICES, required=False, initial=group
+                choices=GROUP_CHOICES,
+                required=False,
+                initial=group,
+                widget=forms.Select(attrs={"aria-label": f"{row}: group"}),
             )
             self.fields[f"cond_{i}_field"] = forms.ChoiceField(
-                choices=field_choices, required=False, initial=node.get("field", "")
+                choices=field_choices,
+                required=False,
+                initial=node.get("field", ""),
+                widget=forms.Select(attrs={"aria-label": f"{row}: field"}),
             )
             self.fields[f"cond_{i}_op"] = forms.ChoiceField(
-                choices=op_choices, required=False, initial=node.get("op", "")
+                choices=op_choices,
+                required=False,
+                initial=node.get("op", ""),
+                widget=forms.Select(attrs={"aria-label": f"{row}: comparison"}),
             )
-            self.fields[f"cond_{i}_value"] = forms.CharField(required=False, initial=value, widget=forms.TextInput(attrs={"size": 36}))  # fmt: skip
+            self.fields[f"cond_{i}_value"] = forms.CharField(
+                required=False,
+                initial=value,
+                widget=forms.TextInput(attrs={"size": 36, "aria-label": f"{row}: value"}),
+            )
 
     def _action_fields(self, stored):
         choices = action_choices()
@@ -118,7 +148,10 @@ class RuleAdminForm(forms.ModelForm):
         for j in range(self.n_actions):
             spec = stored[j] if j < len(stored) else {}
             self.fields[f"act_{j}_action"] = forms.ChoiceField(
-                choices=choices, required=False, initial=spec.get("action", "")
+                choices=choices,
+                required=False,
+                initial=spec.get("action", ""),
+                widget=forms.Select(attrs={"aria-label": f"Action {j + 1}"}),
             )
             for action in self.actions_registry:
                 for param in action.params:
@@ -208,4 +241,10 @@ class RuleImportForm(forms.Form):
 
 
 class BacktestForm(forms.Form):
-    limit = forms.IntegerField(label="Last N tickets", min_value=1, max_value=5000, initial=200)
+    limit = forms.IntegerField(
+        label="Last N tickets",
+        min_value=1,
+        max_value=5000,
+        initial=200,
+        widget=forms.NumberInput(attrs={"aria-label": "How many of the last tickets"}),
+    )

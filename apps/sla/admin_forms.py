@@ -58,6 +58,11 @@ class DurationField(forms.MultiValueField):
             **kwargs,
         )
         self.units = units
+        # A grid cell has no <label> of its own: each input says which cell it is.
+        if self.label:
+            amount, unit = self.widget.widgets
+            amount.attrs["aria-label"] = f"{self.label}: how long"
+            unit.attrs["aria-label"] = f"{self.label}: unit"
 
     def compress(self, data_list):
         if not data_list or data_list[0] in (None, ""):

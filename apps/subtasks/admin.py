@@ -3,8 +3,9 @@
 from django.contrib import admin
 from django.core.exceptions import ValidationError
 from django.db.models import Prefetch
-from django.utils.html import format_html, format_html_join
+from django.utils.html import format_html_join
 
+from apps.core.html import LINE_BREAK
 from apps.tickets.models import Comment
 
 from .models import ResolveOverride, Subtask, SubtaskKind, SubtaskTemplate, SubtaskTemplateItem
@@ -104,7 +105,7 @@ class SubtaskAdmin(admin.ModelAdmin):
     @admin.display(description="Comments shared with the assignee")
     def comments_shared(self, subtask):
         rows = [(c.created_at.date(), c.author, c.body[:80]) for c in subtask.shared_comments.all()]
-        return format_html_join(format_html("<br>"), "{}, {}: {}", rows) or "—"
+        return format_html_join(LINE_BREAK, "{}, {}: {}", rows) or "—"
 
 
 @admin.register(ResolveOverride)

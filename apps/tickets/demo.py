@@ -15,6 +15,7 @@ from django.utils import timezone
 from apps.core.errors import ApplicationError
 
 from .assisted import ticket_create_for_caller
+from .merge import ticket_merge
 from .models import Category, Channel, CustomField, Location, Priority, Product, Status, Ticket
 from .services import comment_add, ticket_create, ticket_take, ticket_update
 from .tiers import demo as tiers_demo
@@ -374,6 +375,7 @@ def populate(demo: dict) -> None:
     )
     tiers_demo.populate(demo)
     _phone_call(demo, now)
+    _duplicates(demo, now)
 
 
 def _phone_call(demo: dict, now: datetime) -> None:
@@ -394,6 +396,36 @@ def _phone_call(demo: dict, now: datetime) -> None:
             category=demo["categories"]["Hardware fault"],
             location=demo["locations"]["Store 204 Lille"],
         )
+
+
+def _duplicates(demo: dict, now: datetime) -> None:
+    """The cashier wrote twice about one label printer, once on the web and once by e-mail;
+    the lead merged the second into the first, so one agent answers her once."""
+    import time_machine
+
+    people = demo["people"]
+    fields = {
+        "category": demo["categories"]["Hardware fault"],
+        "location": demo["locations"]["Store 087 Nantes"],
+    }
+    with time_machine.travel(now - timedelta(hours=3), tick=False):
+        first = ticket_create(
+            requester=people["cashier"],
+            subject="Label printer at the fresh counter prints half labels",
+            description="Since this morning every label comes out cut in the middle.",
+            **fields,
+        )
+    with time_machine.travel(now - timedelta(hours=2), tick=False):
+        again = ticket_create(
+            requester=people["cashier"],
+            subject="Fresh counter label printer cuts labels in half",
+            description="Writing again by e-mail: the printer still cuts every label in two.",
+            channel=Channel.EMAIL,
+            **fields,
+        )
+    with time_machine.travel(now - timedelta(hours=1), tick=False):
+        ticket_merge(source=again, target=first, actor=people["lead"])
+    demo["stdout"].write(f"  duplicates: {again.reference} merged into {first.reference}")
 
 
 def _opened_at(rng: random.Random, now: datetime) -> datetime:

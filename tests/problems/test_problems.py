@@ -261,3 +261,15 @@ def test_a_new_agent_of_the_team_may_edit(problem, team):
     UserFactory(email="x@example.com")
     updated = problem_update(problem=problem, actor=newcomer, data={"root_cause": "Hub firmware"})
     assert updated.root_cause == "Hub firmware"
+
+
+def test_the_insights_drill_down_offers_to_link_the_tickets_it_lists(lead, tickets):
+    from apps.insights.facts import facts_refresh
+
+    facts_refresh([t.pk for t in tickets])  # the fixture moved them behind the services' back
+    page = signed_in(lead).get(reverse("insights:tickets")).content.decode()
+
+    assert 'formaction="/desk/problems/link/"' in page
+    assert "Link to a problem…" in page
+    for ticket in tickets:
+        assert f'name="ticket" value="{ticket.reference}"' in page

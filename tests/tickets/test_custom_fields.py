@@ -188,3 +188,25 @@ def test_the_export_has_a_column_per_field(admin_user, client, requester, fields
     header, row = rows[0], rows[1]
     assert row[header.index("Store")] == "Lyon"
     assert row[header.index("Order id")] == "'=cmd()"  # never a formula in a spreadsheet
+
+
+def test_insights_cut_tickets_by_a_choice_field(admin_user, client, requester, fields):
+    from apps.insights import selectors as insights
+    from apps.insights.scope import scope_from_params
+
+    for store in ("Lille", "Lille", "Paris"):
+        ticket_create(requester=requester, subject="x", description="y", custom={"cf_store": store})
+    ticket_create(requester=requester, subject="x", description="y")  # no answer
+    scope = scope_from_params({"period": "12_weeks"}, user=admin_user)
+
+    pareto = {row.label: row.value for row in insights.pareto(scope, by="cf_store")}
+    volume = {row.label: row.value for row in insights.breakdown(scope, "volume", "cf_store")}
+    lille = insights.drilldown(scope, by="cf_store", key="Lille")
+    client.force_login(admin_user)
+    page = client.get(reverse("insights:pareto"), {"by": "cf_store"})
+
+    assert pareto == {"Lille": 2, "Paris": 1}
+    assert volume == {"Lille": 2, "Paris": 1}
+    assert lille.count() == 2
+    assert page.status_code == 200
+    assert "Store" in page.content.decode()
