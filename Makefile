@@ -5,7 +5,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 PORT ?= 8000
 
-.PHONY: run prod test bench install lint format migrate seed check-deploy check-migrations bandit clean
+.PHONY: run prod test bench loadtest install lint format migrate seed check-deploy check-migrations bandit clean
 
 $(BIN)/python:
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "Switchboard needs Python 3.11 or newer: make PYTHON=python3.11 …")'
@@ -55,8 +55,11 @@ prod: install
 	@test -n "$${SECRET_KEY:-}" || { echo "make prod: SECRET_KEY is not set (a long random string, kept secret and stable)" >&2; exit 2; }
 	$(PROD) $(BIN)/python manage.py migrate --noinput
 	$(PROD) $(BIN)/python manage.py collectstatic --noinput --verbosity 0
+	@# Web and worker write their Prometheus figures to one folder; /metrics adds them up.
+	mkdir -p "$${PROMETHEUS_MULTIPROC_DIR:-$(CURDIR)/var/metrics}"
 	@# The environment given wins: honcho would let .env override it (settings read .env anyway).
-	PATH="$(CURDIR)/$(BIN):$$PATH" $(PROD) exec $(BIN)/honcho --no-colour -e /dev/null -f Procfile start
+	PATH="$(CURDIR)/$(BIN):$$PATH" $(PROD) PROMETHEUS_MULTIPROC_DIR="$${PROMETHEUS_MULTIPROC_DIR:-$(CURDIR)/var/metrics}" \
+		exec $(BIN)/honcho --no-colour -e /dev/null -f Procfile start
 
 # The whole suite, in one process per core (TEST_WORKERS=0: in this process). Uses DATABASE_URL /
 # REDIS_URL when set (SQLite and no worker test otherwise); each process takes a database of its
@@ -72,6 +75,12 @@ test: install
 # make bench SIZE=1m: the queue's read figures on a million tickets (its own database).
 bench: install
 	DJANGO_SETTINGS_MODULE=config.settings.bench $(if $(SIZE),BENCH_SIZE=$(SIZE)) $(BIN)/python -m bench $(if $(SIZE),queue)
+
+# make loadtest: make prod on a desk of its own (database switchboard_loadtest, Redis db 14)
+# under Locust for LOADTEST_SECONDS (60) with LOADTEST_USERS (16), then LOADTEST_NOTIFICATIONS
+# (10000) e-mails drained by the worker; figures in bench/loadtest-results.json.
+loadtest: install
+	$(BIN)/python bench/loadtest/run.py
 
 lint: install
 	$(BIN)/ruff check .

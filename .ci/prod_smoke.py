@@ -78,14 +78,45 @@ def wait_for(what: str, attempt, bound: float = BOUND, desk=None):
     )
 
 
-def fresh_services() -> None:
+def fresh_services(db_name: str = DB_NAME, redis_url: str = REDIS_URL) -> None:
     import psycopg
     import redis
 
     with psycopg.connect(f"{PG}/postgres", autocommit=True) as conn:
-        conn.execute(f'DROP DATABASE IF EXISTS "{DB_NAME}" WITH (FORCE)')
-        conn.execute(f'CREATE DATABASE "{DB_NAME}"')
-    redis.Redis.from_url(REDIS_URL).flushdb()
+        conn.execute(f'DROP DATABASE IF EXISTS "{db_name}" WITH (FORCE)')
+        conn.execute(f'CREATE DATABASE "{db_name}"')
+    redis.Redis.from_url(redis_url).flushdb()
+
+
+def prod_env(*, port: int, work: Path, db_name: str = DB_NAME, redis_url: str = REDIS_URL) -> dict:
+    """The environment `make prod` runs with here: production settings on the loopback, its
+    own database and Redis database, e-mail written to files in ``work``/mail."""
+    base = f"http://127.0.0.1:{port}"
+    env = {
+        **{k: v for k, v in os.environ.items() if not k.startswith(("DJANGO_", "CELERY_"))},
+        "SECRET_KEY": secrets.token_urlsafe(48),
+        "ALLOWED_HOSTS": "127.0.0.1",
+        "SITE_URL": base,
+        # Plain HTTP on the loopback: no redirect to HTTPS (cookies stay Secure; the API uses
+        # a token, not a session).
+        "SECURE_SSL_REDIRECT": "False",
+        "DATABASE_URL": f"{PG}/{db_name}",
+        "REDIS_URL": redis_url,
+        "EMAIL_BACKEND": "django.core.mail.backends.filebased.EmailBackend",
+        "EMAIL_FILE_PATH": str(work / "mail"),
+        "STATIC_ROOT": str(work / "static"),
+        "MEDIA_ROOT": str(work / "media"),
+        "HEALTH_TOKEN": secrets.token_hex(16),
+        "METRICS_TOKEN": secrets.token_hex(16),
+        "PROMETHEUS_MULTIPROC_DIR": str(work / "metrics"),
+        "HOST": "127.0.0.1",
+        "PORT": str(port),
+        "WEB_CONCURRENCY": "2",
+        "CELERY_CONCURRENCY": "1",
+    }
+    env.pop("DEBUG", None)
+    env.pop("EMAIL_URL", None)
+    return env
 
 
 class Desk:
@@ -294,6 +325,25 @@ def drive(desk: Desk, env: dict, base: str, mail_dir: Path) -> None:
     report = wait_for("/healthz/ reports every service well", healthy, desk=desk)
     say("healthz: " + ", ".join(f"{name} ok" for name in report if name != "ok"))
 
+    # Prometheus: every gunicorn and worker process writes to make prod's PROMETHEUS_MULTIPROC_DIR
+    # and the scrape adds them up, whichever web process answers.
+    if http(f"{base}/metrics")[0] != 401:
+        raise SmokeFailed("/metrics answered without the token")
+    wanted = [
+        'switchboard_tickets_created_total{channel="api"} 1.0',
+        'switchboard_celery_tasks_total{state="success",task="apps.core.tasks.send_outbox_message"}',
+    ]
+
+    def scraped():
+        status, _, body = http(
+            f"{base}/metrics", headers={"Authorization": f"Bearer {env['METRICS_TOKEN']}"}
+        )
+        text = body.decode(errors="replace")
+        return text if status == 200 and all(w in text for w in wanted) else None
+
+    wait_for("/metrics counts the ticket and the worker's e-mail task", scraped, desk=desk)
+    say("metrics: the ticket (web) and the e-mail task (worker) counted")
+
     status, _, body = http(f"{base}/accounts/sign-in/")
     match = re.search(rb'href="(/static/css/app\.[0-9a-f]{12}\.css)"', body)
     if status != 200 or not match:
@@ -337,28 +387,7 @@ def main() -> int:
     base = f"http://127.0.0.1:{port}"
     work = Path(tempfile.mkdtemp(prefix="prod-smoke-"))
     mail_dir = work / "mail"
-    env = {
-        **{k: v for k, v in os.environ.items() if not k.startswith(("DJANGO_", "CELERY_"))},
-        "SECRET_KEY": secrets.token_urlsafe(48),
-        "ALLOWED_HOSTS": "127.0.0.1",
-        "SITE_URL": base,
-        # Plain HTTP on the loopback: no redirect to HTTPS (cookies stay Secure; the API uses
-        # a token, not a session).
-        "SECURE_SSL_REDIRECT": "False",
-        "DATABASE_URL": f"{PG}/{DB_NAME}",
-        "REDIS_URL": REDIS_URL,
-        "EMAIL_BACKEND": "django.core.mail.backends.filebased.EmailBackend",
-        "EMAIL_FILE_PATH": str(mail_dir),
-        "STATIC_ROOT": str(work / "static"),
-        "MEDIA_ROOT": str(work / "media"),
-        "HEALTH_TOKEN": secrets.token_hex(16),
-        "HOST": "127.0.0.1",
-        "PORT": str(port),
-        "WEB_CONCURRENCY": "2",
-        "CELERY_CONCURRENCY": "1",
-    }
-    env.pop("DEBUG", None)
-    env.pop("EMAIL_URL", None)
+    env = prod_env(port=port, work=work)
 
     with socket.socket() as probe:
         if probe.connect_ex(("127.0.0.1", port)) == 0:

@@ -17,11 +17,13 @@ from django.db import connection, transaction
 from django.utils import timezone
 
 from apps.sla.models import Calendar, ClockState, Metric, Policy, WorkingHours
+from apps.sla.services import ticket_sla_state_store
+from apps.tickets.models import Ticket
 
 TICKET_COLUMNS = (
     "id, subject, description, requester_id, channel, intake_address, status, priority, "
     "category_id, location_id, product_id, team_id, tier, assignee_id, created_at, updated_at, "
-    "first_response_at, resolved_at, closed_at, resolution"
+    "first_response_at, resolved_at, closed_at, resolution, sla_breached, sla_paused"
 )
 COMMENT_COLUMNS = "ticket_id, author_id, body, is_internal, channel, created_at"
 CLOCK_COLUMNS = (
@@ -91,6 +93,10 @@ def seed(*, rng: random.Random, desk: dict, count: int, comments_per_ticket: flo
                     if row[6] in ACTIVE:
                         out.write_row(_clock(rng, row, policy.pk, now))
                         written["clocks"] += 1
+            # The queue reads the clocks' state from the ticket's own columns: written once
+            # the clocks exist, by the one service that writes them.
+            first = next_id + start
+            ticket_sla_state_store(tickets=Ticket.objects.filter(pk__range=(first, first + size)))
         written["tickets"] += size
         print(f"   … {written['tickets']:,} tickets", flush=True)
     with connection.cursor() as cursor:
@@ -135,6 +141,8 @@ def _ticket(rng, pk, now, teams, agents, requesters, lookups, names) -> tuple:
         updated if done else None,
         updated if status == "closed" else None,
         "",
+        False,  # sla_breached and sla_paused: set from the clocks once they are written
+        False,
     )
 
 

@@ -6,12 +6,13 @@ from celery import Celery
 from celery.signals import (
     before_task_publish,
     setup_logging,
+    task_failure,
     task_postrun,
     task_prerun,
     worker_ready,
 )
 
-from apps.core import logs
+from apps.core import logs, metrics
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings.base")
 
@@ -85,6 +86,24 @@ def _task_ids_off(task_id=None, **kwargs):
     logs.task_id.reset(task_token)
     if request_token is not None:
         logs.request_id.reset(request_token)
+
+
+# Prometheus (apps.core.metrics): tasks run, how they ended and how long they took, per name.
+# A task that fails runs postrun too (state FAILURE) — except inline with eager propagation,
+# where the exception reaches the caller and neither postrun nor failure is sent.
+@task_prerun.connect
+def _task_timer_on(task_id=None, **kwargs):
+    metrics.task_started(task_id=task_id)
+
+
+@task_postrun.connect
+def _task_timer_off(task_id=None, task=None, state=None, **kwargs):
+    metrics.task_finished(task_id=task_id, task_name=getattr(task, "name", "unknown"), state=state)
+
+
+@task_failure.connect
+def _task_failed(sender=None, exception=None, **kwargs):
+    metrics.task_failed(task_name=getattr(sender, "name", "unknown"), exception=exception)
 
 
 @worker_ready.connect

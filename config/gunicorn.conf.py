@@ -51,6 +51,41 @@ def pre_fork(server, worker):
     connections.close_all()
 
 
+# Prometheus (apps.core.metrics): with PROMETHEUS_MULTIPROC_DIR set, every process writes its
+# figures to files there and /metrics adds them up, whichever process answers the scrape.
+_metrics_dir = os.environ.get("PROMETHEUS_MULTIPROC_DIR", "")
+
+
+def on_starting(server):
+    """Start from the figures of living processes only: a previous run's files would add its
+    totals to ours (files of a Celery worker still running beside us are kept)."""
+    if not _metrics_dir:
+        return
+    os.makedirs(_metrics_dir, exist_ok=True)
+    for name in os.listdir(_metrics_dir):
+        pid = name.rsplit("_", 1)[-1].removesuffix(".db")
+        if name.endswith(".db") and pid.isdigit() and not _alive(int(pid)):
+            os.remove(os.path.join(_metrics_dir, name))
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:  # someone else's process
+        return True
+    return True
+
+
+def child_exit(server, worker):
+    """A recycled process's live gauges go with it (its counters stay in the totals)."""
+    if _metrics_dir:
+        from prometheus_client import multiprocess
+
+        multiprocess.mark_process_dead(worker.pid)
+
+
 # No control socket (gunicornc): it lives in $HOME, which a container's user may not write and
 # two gunicorns of one user would share. Signals do the same (TERM, HUP, TTIN/TTOU).
 control_socket_disable = True

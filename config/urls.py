@@ -7,6 +7,7 @@ from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitVie
 
 from apps.accounts.views import home
 from apps.core.health import healthz, healthz_web
+from apps.core.metrics import metrics
 from apps.problems.views import known_issues
 
 admin.site.site_header = "Switchboard administration"
@@ -50,6 +51,8 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("healthz/", healthz, name="healthz"),
     path("healthz/web/", healthz_web, name="healthz-web"),
+    # Prometheus, with METRICS_TOKEN as a bearer token (404 while none is configured).
+    path("metrics", metrics, name="metrics"),
 ]
 
 # JSON under /api/, the usual pages elsewhere.

@@ -163,6 +163,8 @@ POLICIES: dict[str, Policy] = {
     "home": P(),  # only redirects: to the sign-in page, the portal or the desk
     "healthz": PUBLIC,
     "healthz-web": PUBLIC,
+    # Only Prometheus with METRICS_TOKEN as its bearer token (tests/core/test_metrics.py).
+    "metrics": P(),
     "api-root": PUBLIC,  # names the routes; each checks who may use it
     "favicon": P(anonymous="allow", user="allow", agent="allow", redirect=True),
     # Accounts: the sign-in and reset pages are for everyone; links are checked by the view.
@@ -212,6 +214,7 @@ POLICIES: dict[str, Policy] = {
     "problem-api": P(on="problem", agent="allow"),
     "workspace:caller-new": AGENTS,  # a ticket for someone who called
     "workspace:merge": _post("ticket", agent="team"),
+    "workspace:similar": P(on="ticket", agent="team"),
     "portal:similar": SIGNED_IN,  # one's own requests only
     "workspace:people-found": AGENTS,
     "workspace:ticket": P(on="ticket", agent="team"),

@@ -4,6 +4,7 @@ from celery import shared_task
 from django.core.cache import cache
 from django.utils import timezone
 
+from .metrics import record_run
 from .outbox import outbox_send, outbox_sweep
 
 HEARTBEAT_KEY = "switchboard:worker-heartbeat"
@@ -19,7 +20,9 @@ def send_outbox_message(message_id: int) -> bool:
 
 @shared_task(acks_late=True, ignore_result=True)
 def outbox_sweep_task() -> dict:
-    return outbox_sweep()
+    swept = outbox_sweep()
+    record_run("outbox-sweep")  # /metrics: how late the next sweep is
+    return swept
 
 
 @shared_task(ignore_result=True)

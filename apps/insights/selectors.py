@@ -200,7 +200,8 @@ def drilldown(scope: Scope, **cell) -> QuerySet[Ticket]:
         rows = rows.filter(key_filter(dimension(cell["by"]), m.basis, cell["key"]))
     if scope.start > scope.end:  # a bucket outside the period
         rows = rows.none()
-    tickets = Ticket.objects.filter(pk__in=rows.values("ticket_id"))
+    # On the reports database too: the facts' subquery runs where the facts were read.
+    tickets = Ticket.objects.using(rows.db).filter(pk__in=rows.values("ticket_id"))
     if scope.team_ids is not None:
         tickets = tickets.filter(team_id__in=scope.team_ids)
     return tickets.select_related("team", "assignee", "category", "requester").order_by(

@@ -3,6 +3,7 @@
 
 from celery import shared_task
 
+from apps.core.metrics import record_run
 from apps.core.queue import publish
 
 from . import services
@@ -20,6 +21,7 @@ CLOCK_TASK = {
 @shared_task(ignore_result=True)
 def sla_sweep_task() -> None:
     found = services.sla_sweep()
+    record_run("sla-sweep")  # /metrics: how late the next sweep is
     if any(len(ids) >= services.SWEEP_BATCH for ids in found.values()):
         # More than a batch was due: carry on without waiting a minute (if the broker is down,
         # the next beat does).

@@ -155,6 +155,20 @@ def open_blockers(*, ticket: Ticket) -> list[Subtask]:
     return list(qs.select_related("assignee_user", "assignee_team").order_by("created_at", "id"))
 
 
+def open_blockers_among(
+    *, subtasks: list[Subtask], override: ResolveOverride | None
+) -> list[Subtask]:
+    """``open_blockers`` of subtasks already read (the ticket page's panel), without reading
+    them again; ``override`` is the ticket's latest."""
+    return [
+        s
+        for s in subtasks
+        if s.blocking
+        and s.status in OPEN_STATUSES
+        and (override is None or s.created_at > override.created_at)
+    ]
+
+
 def latest_override(*, ticket: Ticket) -> ResolveOverride | None:
     return ResolveOverride.objects.filter(ticket=ticket).select_related("lead").first()
 

@@ -6,12 +6,15 @@ them saves a Ticket directly.
 
 import mimetypes
 from collections.abc import Iterable
+from functools import partial
 
 from django.conf import settings
 from django.core.files.uploadedfile import UploadedFile
+from django.db import transaction
 from django.utils import timezone
 
 from apps.accounts.models import Team, User
+from apps.core import metrics
 from apps.core.errors import ApplicationError
 from apps.core.numbers import as_id, is_id
 from apps.core.text import long_text, single_line
@@ -191,6 +194,8 @@ def ticket_create(
         payload=Created(channel=channel, attachments=len(files)),
         actor=actor or requester,
     )
+    # Counted once committed: a ticket rolled back was never opened.
+    transaction.on_commit(partial(metrics.ticket_created, channel=channel))
     return ticket
 
 

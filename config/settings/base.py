@@ -68,6 +68,8 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     # First: every answer, and every log line of the request, carries its X-Request-ID.
     "apps.core.logs.RequestIdMiddleware",
+    # Times each request by the URL name it resolves to (Prometheus, /metrics).
+    "apps.core.metrics.MetricsMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -111,6 +113,11 @@ DATABASES["default"]["CONN_MAX_AGE"] = env.int("CONN_MAX_AGE", default=0)
 # With persistent connections, check a reused one before the request uses it: a connection the
 # database dropped (restart, failover, pg_terminate_backend) is replaced instead of answering 500.
 DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
+# Behind PgBouncer in transaction pooling mode: .iterator() (exports) must not open server-side
+# cursors, which outlive the transaction PgBouncer lent the connection for.
+DATABASES["default"]["DISABLE_SERVER_SIDE_CURSORS"] = env.bool(
+    "DISABLE_SERVER_SIDE_CURSORS", default=False
+)
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # WAL lets the web process read while the Celery worker writes.
     DATABASES["default"]["OPTIONS"] = {
@@ -118,6 +125,18 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
         "transaction_mode": "IMMEDIATE",
         "timeout": 20,
     }
+# A read replica for reports: insights' figures and drill-downs read from it when
+# DATABASE_REPLICA_URL is set (config/routers.py); writes and migrations stay on default.
+if env.str("DATABASE_REPLICA_URL", default=""):
+    DATABASES["replica"] = env.db("DATABASE_REPLICA_URL")
+    DATABASES["replica"]["CONN_MAX_AGE"] = DATABASES["default"]["CONN_MAX_AGE"]
+    DATABASES["replica"]["CONN_HEALTH_CHECKS"] = True
+    DATABASES["replica"]["DISABLE_SERVER_SIDE_CURSORS"] = DATABASES["default"][
+        "DISABLE_SERVER_SIDE_CURSORS"
+    ]
+# The alias reports read from: "replica" when there is one.
+REPORTS_DATABASE = "replica" if "replica" in DATABASES else "default"
+DATABASE_ROUTERS = ["config.routers.ReportsRouter"]
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_USER_MODEL = "accounts.User"
@@ -435,6 +454,8 @@ CELERY_BEAT_SCHEDULE = {
 }
 # Monitoring sends this in X-Health-Token to read /healthz/'s details (staff see them signed in).
 HEALTH_TOKEN = env.str("HEALTH_TOKEN", default="")
+# Prometheus scrapes /metrics with "Authorization: Bearer <METRICS_TOKEN>"; empty: 404.
+METRICS_TOKEN = env.str("METRICS_TOKEN", default="")
 # /healthz/ reports the worker as stale when its last heartbeat is older than this.
 WORKER_HEARTBEAT_STALE_SECONDS = 120
 
@@ -616,3 +637,15 @@ PERMISSIONS_POLICY_NONE = {
         "xr-spatial-tracking",
     )
 }
+
+# --- Error reporting (apps.core.errorreporting): Sentry when SENTRY_DSN is set, else nothing.
+SENTRY_DSN = env.str("SENTRY_DSN", default="")
+if SENTRY_DSN:
+    from apps.core import errorreporting
+
+    errorreporting.init(
+        dsn=SENTRY_DSN,
+        environment=env.str("SENTRY_ENVIRONMENT", default="production"),
+        release=env.str("SENTRY_RELEASE", default=""),
+        traces_sample_rate=env.float("SENTRY_TRACES_SAMPLE_RATE", default=0.0),
+    )

@@ -7,8 +7,9 @@ DEBUG = False
 SECRET_KEY = env.str("SECRET_KEY")  # no default: refuse to start without one
 SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 SECURE_SSL_REDIRECT = env.bool("SECURE_SSL_REDIRECT", default=True)
-# Load balancers and container health checks ask over plain HTTP from inside: answer them there.
-SECURE_REDIRECT_EXEMPT = [r"^healthz/"]
+# Load balancers, container health checks and Prometheus ask over plain HTTP from inside:
+# answer them there.
+SECURE_REDIRECT_EXEMPT = [r"^healthz/", r"^metrics$"]
 SECURE_HSTS_SECONDS = env.int("SECURE_HSTS_SECONDS", default=60 * 60 * 24 * 365)
 SECURE_HSTS_INCLUDE_SUBDOMAINS = True
 SECURE_HSTS_PRELOAD = True

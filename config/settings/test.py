@@ -41,3 +41,7 @@ CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"
 # django-axes needs the request in authenticate(), which the test client's login() does not
 # pass; tests of lockout switch it on (tests/accounts/test_lockout.py).
 AXES_ENABLED = False
+# A second alias like production's read replica: the same test database (MIRROR), so what a test
+# writes is there to read. Reports stay on default unless a test routes them to it
+# (tests/core/test_replica.py sets REPORTS_DATABASE = "replica").
+DATABASES["replica"] = {**DATABASES["default"], "TEST": {"MIRROR": "default"}}  # noqa: F405

@@ -97,7 +97,7 @@ def test_production_logs_json_and_serves_hashed_static_files(monkeypatch):
     )
     assert configured["SECURE_SSL_REDIRECT"] is True
     # Health checks come over plain HTTP from the balancer or the container runtime.
-    assert configured["SECURE_REDIRECT_EXEMPT"] == [r"^healthz/"]
+    assert configured["SECURE_REDIRECT_EXEMPT"] == [r"^healthz/", r"^metrics$"]
     plain = production_settings(monkeypatch, LOG_FORMAT="plain")
     assert plain["LOGGING"]["handlers"]["console"]["formatter"] == "plain"
 

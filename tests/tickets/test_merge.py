@@ -153,9 +153,22 @@ def test_the_agent_sees_similar_tickets_of_their_own_teams_only(
     hidden = queued(requester, other_team, "Till 4 will not start either")
 
     page = agent_client.get(reverse("workspace:ticket", args=[kept.reference])).content.decode()
+    section = agent_client.get(reverse("workspace:similar", args=[kept.reference]))
 
-    assert duplicate.reference in page
-    assert hidden.reference not in page
+    assert reverse("workspace:similar", args=[kept.reference]) in page  # fetched once in view
+    assert duplicate.reference in section.content.decode()
+    assert hidden.reference not in section.content.decode()
+
+
+def test_the_similar_section_of_another_teams_ticket_is_not_there(
+    agent_client, requester, other_team
+):
+    theirs = queued(requester, other_team, "Till 4 will not start")
+    queued(requester, other_team, "Till 5 will not start")
+
+    response = agent_client.get(reverse("workspace:similar", args=[theirs.reference]))
+
+    assert response.status_code == 404
 
 
 def test_the_new_request_form_offers_the_requesters_own_like_requests_only(

@@ -26,6 +26,7 @@ def panel_context(request, ticket, form=None, error: str = "") -> dict:
         subtask.thread = selectors.thread_entries(subtask)
     comments = list(ticket.comments.select_related("author").order_by("created_at", "id"))
     user = request.user
+    override = selectors.latest_override(ticket=ticket)
     return {
         "ticket": ticket,
         "subtasks": subtasks,
@@ -34,8 +35,8 @@ def panel_context(request, ticket, form=None, error: str = "") -> dict:
         "comments": comments,
         "template_form": TemplateApplyForm(),
         "has_templates": selectors.template_list_active().exists(),
-        "blockers": selectors.open_blockers(ticket=ticket),
-        "override": selectors.latest_override(ticket=ticket),
+        "blockers": selectors.open_blockers_among(subtasks=subtasks, override=override),
+        "override": override,
         "may_override": user.is_superuser or ticket.team_id in user.led_team_ids,
         "override_form": OverrideForm(),
         "transition_form": TransitionForm(),

@@ -13,4 +13,5 @@ urlpatterns = [
     path("tickets/<str:reference>/take/", workspace.ticket_take_view, name="take"),
     path("tickets/<str:reference>/presence/", workspace.ticket_presence, name="presence"),
     path("tickets/<str:reference>/merge/", duplicates.merge, name="merge"),
+    path("tickets/<str:reference>/similar/", duplicates.similar, name="similar"),
 ]

@@ -18,10 +18,23 @@ from .workspace import _workable_ticket, agent_required
 
 
 def panel_context(request, ticket) -> dict:
-    """The agent's "Similar tickets" section: the active tickets of their teams, the ones a
-    duplicate is merged into (read by the team's index, so a million closed tickets cost
-    nothing)."""
-    user = request.user
+    """The agent's "Similar tickets" section on the ticket page: only its frame, which fetches
+    the list from ``similar`` once it is in view (the text search is the page's dearest read)."""
+    return {}
+
+
+@agent_required
+@require_GET
+def similar(request, reference):
+    """The "Similar tickets" section of a ticket the agent may work."""
+    ticket = _workable_ticket(request, reference)
+    context = {"ticket": ticket, **_similar_context(request.user, ticket)}
+    return render(request, "tickets/workspace/_similar_list.html", context)
+
+
+def _similar_context(user, ticket) -> dict:
+    """The active tickets of the agent's teams like this one: the ones a duplicate is merged
+    into (read by the team's index, so a million closed tickets cost nothing)."""
     scope = Ticket.objects.filter(status__in=ACTIVE_STATUSES, merged_into__isnull=True)
     if not user.is_superuser:
         scope = scope.filter(team__in=user.team_ids)
