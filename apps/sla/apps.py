@@ -7,7 +7,8 @@ class SlaConfig(AppConfig):
     verbose_name = "SLA"
 
     def ready(self):
-        from . import events, plugins, receivers  # noqa: F401  (events declare their kinds)
+        from . import events, plugins, policies, receivers  # noqa: F401  (events declare kinds)
 
         plugins.register()
         receivers.register()
+        policies.register()

@@ -21,6 +21,7 @@ from apps.tickets.services import ticket_create, ticket_update
 from .events import CLOCK_NEWS
 from .models import Calendar, Clock, ClockState, EscalationStep, Holiday, Policy, Target
 from .models import WorkingHours as Hours
+from .policies import policies_forget
 
 DEMO_CATEGORY = "SLA demo: watch it breach"
 FR, NR, RES = "first_response", "next_response", "resolution"
@@ -155,6 +156,7 @@ def _policy(name, calendar, *, targets, steps=(), step_metric="", **fields) -> P
             for metric, by_priority in targets.items()
             for priority, minutes in by_priority.items()
         )
+        policies_forget()  # bulk_create sends no signal
         EscalationStep.objects.bulk_create(
             EscalationStep(
                 policy=policy, metric=step_metric, delay_minutes=delay, action=action, params=params

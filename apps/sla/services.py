@@ -30,6 +30,7 @@ from .models import (
     Target,
     TicketPolicy,
 )
+from .policies import active_policies
 
 log = logging.getLogger(__name__)
 
@@ -60,17 +61,17 @@ def policy_for_ticket(*, ticket: Ticket, may_be_chosen: bool = True) -> Policy |
     """The policy a routing rule set, else the first active one whose conditions match.
     ``may_be_chosen=False`` skips the look-up when no policy can have been set (a new ticket
     no rule gave one)."""
-    chosen = (
-        TicketPolicy.objects.filter(ticket=ticket).select_related("policy").first()
+    policies = active_policies()
+    chosen_id = (
+        TicketPolicy.objects.filter(ticket=ticket).values_list("policy_id", flat=True).first()
         if may_be_chosen
         else None
     )
-    if chosen and chosen.policy.is_active:
-        return chosen.policy
-    for policy in Policy.objects.filter(is_active=True).order_by("position", "id"):
-        if _matches(policy, ticket):
-            return policy
-    return None
+    if chosen_id is not None:
+        chosen = next((p for p in policies if p.pk == chosen_id), None)
+        if chosen is not None:  # a switched-off policy is not in the list: the rules decide
+            return chosen
+    return next((p for p in policies if _matches(p, ticket)), None)
 
 
 @ticket_transaction()

@@ -1,6 +1,7 @@
 """Factories for SLA calendars and policies."""
 
 from apps.sla.models import Calendar, EscalationStep, Policy, Target, WorkingHours
+from apps.sla.policies import policies_forget
 
 OFFICE_HOURS = {d: [("09:00", "17:00")] for d in range(5)}
 ROUND_THE_CLOCK = {d: [("00:00", "24:00")] for d in range(7)}
@@ -29,4 +30,5 @@ def policy_with(
         EscalationStep(policy=policy, delay_minutes=delay, action=action, params=params)
         for delay, action, params in steps
     )
+    policies_forget()  # bulk_create sends no signal: processes must re-read the targets
     return policy
