@@ -147,7 +147,9 @@ class Requester(Person):
             {"body": "It happened again just now, on till 2 as well."},
             token=token,
             name="portal: reply",
-            rightful=("This ticket is closed.",),  # closed since, by an agent
+            # Closed since, by an agent: the service says so, and the page that comes back
+            # (with the form gone) says it in the portal's words.
+            rightful=("This ticket is closed.", "This request is closed."),
         )
 
 
