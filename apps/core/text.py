@@ -37,22 +37,29 @@ def single_line_problem(value: str) -> str:
 
 
 def single_line(
-    value, field: str, max_length: int, *, required: bool = True, message: str = ""
+    value,
+    field: str,
+    max_length: int,
+    *,
+    required: bool = True,
+    message: str = "",
+    label: str = "",
 ) -> str:
-    """``value`` stripped, refused (naming ``field``) if empty (when ``required``), longer than
-    ``max_length``, or holding NUL, CR, LF or another control character."""
+    """``value`` stripped, refused (naming ``field``, in words ``label`` or the field's name)
+    if empty (when ``required``), longer than ``max_length``, or holding NUL, CR, LF or another
+    control character."""
+    label = label or _label(field)
     text = "" if value is None else str(value).strip()
     if not text:
         if required:
-            raise ApplicationError(message or f"{_label(field)} cannot be empty.", field=field)
+            raise ApplicationError(message or f"{label} cannot be empty.", field=field)
         return ""
     problem = single_line_problem(text)
     if problem:
-        raise ApplicationError(f"{_label(field)} {problem}.", field=field)
+        raise ApplicationError(f"{label} {problem}.", field=field)
     if len(text) > max_length:
         raise ApplicationError(
-            f"{_label(field)} is too long: at most {max_length} characters "
-            f"(this one has {len(text)}).",
+            f"{label} is too long: at most {max_length} characters (this one has {len(text)}).",
             field=field,
         )
     return text

@@ -133,14 +133,13 @@ STATUSES, PRIORITIES, RESOLUTIONS = (
 
 
 def _line(values: dict, causes: dict) -> list:
-    statuses, priorities, resolutions = STATUSES, PRIORITIES, RESOLUTIONS
     prefix, offset = settings.TICKET_REFERENCE_PREFIX, settings.TICKET_REFERENCE_OFFSET
     problem = values["fact__problem_id"]
     return [
         f"{prefix}-{values['pk'] + offset}",
         spreadsheet_safe(values["subject"]),
-        statuses.get(values["status"], values["status"]),
-        priorities.get(values["priority"], values["priority"]),
+        STATUSES.get(values["status"], values["status"]),
+        PRIORITIES.get(values["priority"], values["priority"]),
         values["channel"],
         spreadsheet_safe(values["team__name"]),
         values["tier"],
@@ -154,7 +153,7 @@ def _line(values: dict, causes: dict) -> list:
         spreadsheet_safe(causes.get(values["fact__root_cause_id"], "")),
         spreadsheet_safe(values["fact__feature"]),
         "yes" if values["fact__is_regression"] else "",
-        resolutions.get(values["fact__resolution"] or "", ""),
+        RESOLUTIONS.get(values["fact__resolution"] or "", ""),
         _when(values["created_at"]),
         _hours(values["fact__first_response_seconds"]),
         _when(values["fact__resolved_at"]),

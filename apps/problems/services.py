@@ -208,11 +208,18 @@ def problem_link(
             f"{problem.reference} is fixed: reopen it, or open a new problem.", field="problem"
         )
     result = LinkResult()
+    tickets = list(tickets)
+    links = {
+        link.ticket_id: link
+        for link in ProblemLink.objects.filter(ticket__in=tickets).select_related(
+            "problem", "ticket"
+        )
+    }
     for ticket in tickets:
         if actor is not None and not can_work(actor, ticket):
             result.refused.append(ticket)
             continue
-        current = ProblemLink.objects.filter(ticket=ticket).select_related("problem").first()
+        current = links.get(ticket.pk)
         if current is not None and current.problem_id == problem.pk:
             result.already.append(ticket)
             continue

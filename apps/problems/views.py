@@ -10,7 +10,7 @@ from django.views.decorators.http import require_GET, require_POST
 from apps.accounts.models import Team
 from apps.core.errors import ApplicationError
 from apps.core.numbers import as_id
-from apps.tickets.models import ACTIVE_STATUSES, Ticket
+from apps.tickets.models import ACTIVE_STATUSES, Ticket, reference_to_pk
 from apps.tickets.permissions import can_work
 from apps.tickets.views.common import paginate
 from apps.tickets.views.workspace import _workable_ticket, agent_required
@@ -173,9 +173,11 @@ def ticket_unlink(request, reference):
 def _chosen_tickets(request, references: list[str]) -> tuple[list[Ticket], list[str]]:
     """The tickets named that this agent may work, and the references they may not (or that do
     not exist: the same answer, so nobody learns which tickets exist)."""
+    named = {ref: reference_to_pk(ref) for ref in dict.fromkeys(references[:TICKETS_AT_ONCE])}
+    found = Ticket.objects.select_related("team").in_bulk([pk for pk in named.values() if pk])
     mine, others = [], []
-    for reference in dict.fromkeys(references[:TICKETS_AT_ONCE]):
-        ticket = Ticket.objects.by_reference(reference).select_related("team").first()
+    for reference, pk in named.items():
+        ticket = found.get(pk)
         if ticket is not None and can_work(request.user, ticket):
             mine.append(ticket)
         else:

@@ -12,9 +12,9 @@ class TicketsConfig(AppConfig):
         actions.register_builtin_actions()
 
         from .custom_fields import admin as custom_fields_admin  # noqa: F401
-        from .custom_fields import receivers as custom_fields_receivers
+        from .custom_fields import selectors as custom_fields
 
-        custom_fields_receivers.register()
+        custom_fields.register()
         from .tiers import admin, events, receivers, registry  # noqa: F401  (register on import)
 
         receivers.register()

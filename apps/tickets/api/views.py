@@ -20,7 +20,6 @@ from drf_spectacular.utils import (
 from rest_framework import generics, mixins, permissions, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.exceptions import ValidationError
-from rest_framework.pagination import PageNumberPagination
 from rest_framework.parsers import FormParser, MultiPartParser
 from rest_framework.response import Response
 from rest_framework.views import APIView
@@ -83,11 +82,6 @@ def service_errors(**renames):
 def ticket_for(request, key: str) -> Ticket:
     """Digits are an id; anything else is read as a tracking number."""
     return selectors.ticket_get(user=request.user, key=as_id(key) or key)
-
-
-class TicketPagination(PageNumberPagination):
-    page_size_query_param = "page_size"
-    max_page_size = 100
 
 
 class WorksTicket(permissions.BasePermission):

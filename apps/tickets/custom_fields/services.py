@@ -4,7 +4,7 @@ from datetime import date
 from decimal import Decimal, InvalidOperation
 
 from apps.core.errors import ApplicationError
-from apps.core.text import single_line_problem
+from apps.core.text import single_line
 
 from .models import CustomField, FieldKind, FieldValue
 from .selectors import active_fields, fields_for
@@ -13,13 +13,9 @@ VALUE_MAX = 200
 
 
 def _clean_one(field: CustomField, raw) -> str:
-    text = "" if raw is None else str(raw).strip()
+    text = single_line(raw, field.name, VALUE_MAX, required=False, label=field.label)
     if not text:
         return ""
-    problem = single_line_problem(text)
-    if problem or len(text) > VALUE_MAX:
-        why = problem or f"is too long: at most {VALUE_MAX} characters"
-        raise ApplicationError(f"{field.label} {why}.", field=field.name)
     if field.kind == FieldKind.NUMBER:
         try:
             number = Decimal(text.replace(",", "."))
