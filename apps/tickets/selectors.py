@@ -84,7 +84,9 @@ def _queue_parts(user: User) -> list[Q]:
     return parts
 
 
-def ticket_queue_page(*, user: User, queryset: QuerySet[Ticket], number, per_page: int) -> Page:
+def ticket_queue_page(
+    *, user: User, queryset: QuerySet[Ticket], number, per_page: int, cap: int | None = None
+) -> Page:
     """One page of the (filtered, sorted) queue scope: the page's ids read by index, team by
     team, then just those rows with their columns; the count stops at COUNT_CAP ("1,000+").
     The queries are the same few for 25 rows or 100, for a hundred tickets or a million."""
@@ -98,7 +100,7 @@ def ticket_queue_page(*, user: User, queryset: QuerySet[Ticket], number, per_pag
     def count(cap: int) -> int:
         return ticket_count_capped(queryset=queryset, branches=parts, cap=cap)
 
-    return CappedPaginator(queryset, per_page, fetch=rows, count=count).get_page(number)
+    return CappedPaginator(queryset, per_page, cap=cap, fetch=rows, count=count).get_page(number)
 
 
 def ticket_list_for_requester(*, user: User, organisation: bool = False) -> QuerySet[Ticket]:

@@ -8,7 +8,7 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
-from apps.tickets import paging
+from apps.tickets import paging, search
 from apps.tickets.models import Priority, Status
 from tests.conftest import signed_in
 from tests.factories import MembershipFactory, TeamFactory, TicketFactory, UserFactory, agent_of
@@ -146,6 +146,20 @@ def test_a_forged_cursor_is_a_404_not_an_error(agent, team, cursor):
     assert response.status_code == 404
 
 
+@pytest.fixture(params=["rare", "common", "many"])
+def search_path(request, monkeypatch):
+    """Each way search reads its matches: by id from the GIN index (rare words), the list's own
+    order testing each ticket (common words), or a GIN subquery (rare lately, many in all)."""
+    if request.param == "common":
+        monkeypatch.setattr(search, "COMMON_IN_SAMPLE", 1)
+    else:
+        monkeypatch.setattr(search, "COMMON_IN_SAMPLE", 10**9)
+    if request.param == "many":
+        monkeypatch.setattr(search, "RARE", 0)
+    return request.param
+
+
+@pytest.mark.usefixtures("search_path")
 def test_search_never_returns_a_ticket_the_reader_may_not_see(agent, team, other_team):
     ours = TicketFactory(team=team, subject="Printer jams on floor 2")
     theirs = TicketFactory(team=other_team, subject="Printer jams on floor 3")
@@ -162,6 +176,7 @@ def test_search_never_returns_a_ticket_the_reader_may_not_see(agent, team, other
     assert theirs.pk not in {t["id"] for t in api_agent + api_requester}
 
 
+@pytest.mark.usefixtures("search_path")
 def test_search_matches_words_and_their_beginnings_and_tracking_numbers(agent, team):
     printer = TicketFactory(team=team, subject="Printer offline", description="Since Monday.")
     wifi = TicketFactory(team=team, subject="No network", description="The Wi-Fi drops often.")
@@ -185,3 +200,16 @@ def test_an_admin_queue_reads_every_team_and_tickets_of_none(admin_user, team, o
     rows = signed_in(admin_user).get(QUEUE).context["page"].object_list
 
     assert set(rows) == set(tickets)
+
+
+def test_a_search_counts_its_matches_no_further_than_its_own_cap(agent, team, monkeypatch):
+    monkeypatch.setattr(search, "COUNT_CAP", 3)
+    TicketFactory.create_batch(5, team=team, subject="Scanner offline")
+    TicketFactory.create_batch(5, team=team, subject="Mouse squeaks")
+
+    searched = signed_in(agent).get(QUEUE, {"q": "scanner"})
+    listed = signed_in(agent).get(QUEUE)
+
+    assert "3+ tickets" in searched.content.decode()
+    assert len(searched.context["page"].object_list) == 5
+    assert "10 tickets" in listed.content.decode()

@@ -1,7 +1,12 @@
 """Presentation of ticket history for the templates: any event kind, readable."""
 
 from django import template
+from django.urls import reverse
+from django.utils.formats import date_format
+from django.utils.html import format_html
+from django.utils.safestring import SafeString, mark_safe
 from django.utils.timesince import timesince
+from django.utils.timezone import localtime
 
 from apps.accounts.models import Tier
 from apps.core.durations import minutes_text
@@ -116,3 +121,52 @@ def status_short(ticket) -> str:
 def minutes(value) -> str:
     """90 → "1 h 30 min" (time logged)."""
     return minutes_text(value)
+
+
+# The queue's fixed cells, Ref to Updated. Drawn with template tags, a row's two dozen
+# variables (each resolved, localised and escaped on its own) and its reversed URL cost about a
+# millisecond: a quarter of a 25-row page and most of a 100-row one. Written once here, a row
+# costs a few dozen microseconds; the feature apps' columns stay templates (QueueColumn).
+QUEUE_CELLS = (
+    '<td class="ref"><a href="{url}">{reference}</a></td>'
+    '<td class="subject"><a href="{url}">{subject}</a>{category}</td>'
+    '<td class="small person">{requester}</td>'
+    '<td><span class="badge status-{status}" title="{status_label}">{status_short}</span></td>'
+    '<td><span class="badge prio-{priority}">{priority_label}</span></td>'
+    '<td class="small nowrap">{team} <span class="badge tier">T{tier}</span></td>'
+    '<td class="small person">{assignee}</td>'
+    '<td class="small nowrap"><time datetime="{iso}" title="{title}">{ago}</time></td>'
+)
+# Reviewed: a constant.
+UNASSIGNED = mark_safe('<span class="muted">Unassigned</span>')  # nosec B308 B703
+STATUS_LABELS = dict(Status.choices)
+PRIORITY_LABELS = dict(Priority.choices)
+
+
+@register.filter
+def queue_cells(ticket) -> SafeString:
+    """A queue row's cells before the feature columns (the ticket with its people, team and
+    category loaded)."""
+    url = reverse("workspace:ticket", args=[ticket.reference])
+    updated = localtime(ticket.updated_at)
+    status_label = STATUS_LABELS.get(ticket.status, ticket.status)
+    category = ticket.category
+    return format_html(
+        QUEUE_CELLS,
+        url=url,
+        reference=ticket.reference,
+        subject=ticket.subject,
+        category=format_html('<div class="muted small">{}</div>', category) if category else "",
+        requester=ticket.requester.get_full_name(),
+        status=ticket.status,
+        status_label=status_label,
+        status_short=status_label.split(" on ")[0],
+        priority=ticket.priority,
+        priority_label=PRIORITY_LABELS.get(ticket.priority, ticket.priority),
+        team=ticket.team or "—",
+        tier=ticket.tier,
+        assignee=ticket.assignee.get_full_name() if ticket.assignee else UNASSIGNED,
+        iso=updated.isoformat(),
+        title=date_format(updated, "DATETIME_FORMAT"),
+        ago=ago(updated),
+    )

@@ -15,7 +15,7 @@ from apps.accounts.models import Tier, User
 from apps.core.errors import ApplicationError
 from apps.core.numbers import as_id
 
-from .. import extensions
+from .. import extensions, search
 from ..forms import AgentReplyForm, QueueFilterSet, TicketPropertiesForm
 from ..merge import merge_target
 from ..permissions import can_work
@@ -95,6 +95,7 @@ def queue(request):
         queryset=filterset.qs,
         number=request.GET.get("page"),
         per_page=_page_size(request),
+        cap=search.COUNT_CAP if data.get("q", "").strip() else None,
     )
     context = {
         "filter": filterset,
