@@ -4,3 +4,12 @@ Each module exposes ``run() -> dict[str, float]`` (figure name → value) and se
 needs itself, in bulk, reusing what an earlier run left in the bench database. Figures are printed
 and merged into bench/results.json.
 """
+
+import timeit
+
+
+def cpu_reference_ms() -> float:
+    """A fixed pure-Python loop, timed: how fast this machine runs Python right now. A shared
+    machine's speed moves (on the one these figures come from, by up to 1.7 times within
+    seconds); the bench prints this before and after each part so figures can be read with it."""
+    return min(timeit.repeat("sum(i * i for i in range(10_000))", number=100, repeat=3)) * 1000

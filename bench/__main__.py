@@ -15,6 +15,8 @@ import sys
 import time
 from pathlib import Path
 
+from bench import cpu_reference_ms
+
 RESULTS = Path(__file__).with_name("results.json")
 DEFAULT_DB = "postgres://postgres@127.0.0.1:5432/switchboard_bench"
 # BENCH_SIZE=1m (make bench SIZE=1m): a desk of its own, seeded once and reused.
@@ -65,11 +67,14 @@ def main(argv: list[str]) -> None:
     results = json.loads(RESULTS.read_text()) if RESULTS.exists() else {}
     for name in _modules(argv):
         started = time.perf_counter()
-        print(f"── {name}", flush=True)
+        print(f"── {name} (CPU reference {cpu_reference_ms():.0f} ms)", flush=True)
         figures = importlib.import_module(f"bench.{name}").run()
         for figure, value in figures.items():
             print(f"   {figure:<34} {value:>12,.3f}")
-        print(f"   ({time.perf_counter() - started:.0f} s)", flush=True)
+        print(
+            f"   ({time.perf_counter() - started:.0f} s; CPU reference {cpu_reference_ms():.0f} ms)",
+            flush=True,
+        )
         results.update(figures)
     if os.environ.get("BENCH_TICKETS"):
         print(f"BENCH_TICKETS is set (a reduced size): {RESULTS.name} left as it was.")

@@ -12,6 +12,7 @@ from django.test import Client
 from django.test.utils import CaptureQueriesContext
 
 from apps.tickets.models import Status, Ticket
+from bench import cpu_reference_ms
 
 REQUESTS = int(os.environ.get("BENCH_REQUESTS") or 30)
 DEEP_API_PAGES = 40  # the API page read through cursors: 1,000 tickets down the list
@@ -87,7 +88,10 @@ def _timed(name: str, suffix: str, call: Callable) -> dict[str, float]:
     with CaptureQueriesContext(connection) as queries:
         call()
     p50, p95 = statistics.median(timings), _p95(timings)
-    print(f"   {name:<24} p50 {p50:8.1f} ms  p95 {p95:8.1f} ms  {len(queries):3d} queries")
+    print(
+        f"   {name:<24} p50 {p50:8.1f} ms  p95 {p95:8.1f} ms  {len(queries):3d} queries"
+        f"  (CPU reference {cpu_reference_ms():.0f} ms)"
+    )
     return {
         f"{name}_p50_ms_{suffix}": p50,
         f"{name}_p95_ms_{suffix}": p95,

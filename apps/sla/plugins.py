@@ -11,6 +11,7 @@ from apps.core.numbers import as_id, is_id
 from apps.tickets import actions, extensions
 
 from .models import Clock, ClockState, Policy
+from .templatetags import sla as sla_tags
 
 
 class _PolicyChoices(Sequence):
@@ -83,7 +84,7 @@ def register() -> None:
         extensions.QueueColumn(
             name="sla",
             header="SLA",
-            template="sla/_queue_badge.html",
+            cell=sla_tags.queue_cell,
             annotate=annotate_queue,
             order=50,
             sortable="sla_due_at",

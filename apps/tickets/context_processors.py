@@ -13,6 +13,13 @@ def navigation(request):
     user = getattr(request, "user", None)
     if user is None or not user.is_authenticated:
         return {"nav_extra": [], "nav_reports": []}
+    # Once per request: a ticket page renders a dozen panels, each with the context processors.
+    if not hasattr(request, "_navigation"):
+        request._navigation = _navigation(user)
+    return request._navigation
+
+
+def _navigation(user) -> dict:
     links = [
         {
             "label": n.label,

@@ -45,6 +45,7 @@ None there): the knowledge base offers its suggestions that way.
 
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from typing import Any
 
 from django.db.models import QuerySet
 
@@ -62,7 +63,10 @@ class Panel:
 class QueueColumn:
     name: str
     header: str
-    template: str
+    # The ticket's cell as HTML (what it shows escaped with html.escape). Every row of every
+    # queue page draws it, so it is a function: a template per cell cost about 0.1 ms, 300
+    # of them on a page of 100 rows.
+    cell: Callable[[Any], str]
     annotate: Callable[[QuerySet], QuerySet] = field(default=lambda qs: qs)
     order: int = 100
     # A ticket field (indexed: see the queue's indexes) or an annotation the queue may sort by

@@ -13,6 +13,7 @@ from apps.tickets.models import Priority, Status
 from apps.tickets.services import comment_add, ticket_create, ticket_update
 from tests.conftest import signed_in
 from tests.factories import (
+    CategoryFactory,
     CommentFactory,
     MembershipFactory,
     TeamFactory,
@@ -158,7 +159,7 @@ def test_the_queue_costs_the_same_queries_for_25_and_100_rows(agent, team, monke
     column = extensions.QueueColumn(
         name="age",
         header="Age",
-        template="tickets/partials/status.html",
+        cell=lambda ticket: ticket.age_key.isoformat(),
         annotate=lambda qs: qs.annotate(age_key=F("created_at")),
         sortable="age_key",
     )
@@ -178,7 +179,7 @@ def test_a_sortable_queue_column_is_offered_and_sorts(agent_client, team, monkey
     column = extensions.QueueColumn(
         name="oldest_first",
         header="Opened",
-        template="tickets/partials/status.html",
+        cell=lambda ticket: ticket.opened_key.isoformat(),
         annotate=lambda qs: qs.annotate(opened_key=F("created_at")),
         sortable="opened_key",
     )
@@ -383,3 +384,30 @@ def test_resolving_on_the_web_asks_how_it_was_resolved(agent, agent_client, requ
     )
     ticket.refresh_from_db()
     assert (ticket.status, ticket.resolution) == (Status.RESOLVED, "documentation")
+
+
+def test_every_queue_cell_escapes_what_people_typed(agent, team):
+    """The queue's rows are written in Python, not by the template language: each value must
+    still reach the page escaped, the feature columns' included."""
+    hostile = '<img src=x onerror="alert(1)">'
+    team.name = f"Team {hostile}"
+    team.save()
+    holder = UserFactory(full_name=f"Holder {hostile}")
+    MembershipFactory(user=holder, team=team)
+    requester = UserFactory(full_name=f"Requester {hostile}")
+    assignee = agent_of(team, full_name=f"Agent {hostile}")
+    ticket = TicketFactory(
+        team=team,
+        requester=requester,
+        assignee=assignee,
+        holder=holder,
+        subject=f"Subject {hostile}",
+        category=CategoryFactory(name=f"Category {hostile}"),
+    )
+
+    page = signed_in(agent).get(QUEUE).content.decode()
+
+    assert "<img" not in page
+    for who in ("Team", "Holder", "Requester", "Agent", "Subject", "Category"):
+        assert f"{who} &lt;img src=x onerror=&quot;alert(1)&quot;&gt;" in page
+    assert f'href="/desk/tickets/{ticket.reference}/"' in page

@@ -1,5 +1,7 @@
 """The SLA badge: the state of a ticket's clocks and the business time left, for templates."""
 
+from html import escape
+
 from django import template
 from django.utils import timezone
 
@@ -35,20 +37,24 @@ def _badge(*, due, warn_at, calendar_id, breached, paused) -> dict | None:
     }
 
 
-@register.inclusion_tag("sla/_badge.html")
-def sla_queue_badge(ticket):
-    """From the SLA state kept on the ticket and the queue column's annotation: no query per
-    row. While nothing is breached, the earliest due time not met is a running clock's."""
+def queue_cell(ticket) -> str:
+    """The queue's SLA cell (sla/_badge.html's markup), from the SLA state kept on the ticket
+    and the column's annotation: no query per row. While nothing is breached, the earliest due
+    time not met is a running clock's."""
     calendar_id = getattr(ticket, "sla_calendar_id", None)
-    return {
-        "badge": _badge(
-            due=ticket.sla_due_at if calendar_id else None,
-            warn_at=ticket.sla_warn_at,
-            calendar_id=calendar_id,
-            breached=ticket.sla_breached,
-            paused=ticket.sla_paused,
-        )
-    }
+    badge = _badge(
+        due=ticket.sla_due_at if calendar_id else None,
+        warn_at=ticket.sla_warn_at,
+        calendar_id=calendar_id,
+        breached=ticket.sla_breached,
+        paused=ticket.sla_paused,
+    )
+    if badge is None:
+        return '<span class="muted">—</span>'
+    return (
+        f'<span class="badge sla-badge {badge["css"]}" title="{escape(badge["title"])}">'
+        f"{escape(badge['text'])}</span>"
+    )
 
 
 @register.inclusion_tag("sla/_badge.html")

@@ -2,6 +2,8 @@
 steps, the agent ticket-page panel, the "Held by me" and notification pages, the tier column
 and per-tier queue filters."""
 
+from html import escape
+
 from django.db.models import CharField, F, Value
 from django.db.models.functions import Coalesce, NullIf
 
@@ -34,6 +36,12 @@ def _with_holder_name(qs):
     # position, which a late select_related would shift.
     name = NullIf(F("holder__full_name"), Value(""))
     return qs.annotate(holder_name=Coalesce(name, F("holder__email"), output_field=CharField()))
+
+
+def _queue_cell(ticket) -> str:
+    if ticket.holder_name:
+        return escape(ticket.holder_name)
+    return '<span class="muted">—</span>'
 
 
 def _tier_filter(tier: int):
@@ -98,7 +106,7 @@ def register() -> None:
         extensions.QueueColumn(
             name="holder",
             header="Holder",
-            template="tickets/tiers/queue_holder.html",
+            cell=_queue_cell,
             annotate=_with_holder_name,
             order=15,
         )
