@@ -1,6 +1,10 @@
 """Reads of tickets, shaped for the page that shows them (a fixed number of queries)."""
 
+import operator
+from functools import reduce
+
 from django.core.paginator import Page
+from django.db import connection
 from django.db.models import Prefetch, Q, QuerySet
 from django.http import Http404
 
@@ -67,10 +71,31 @@ def _assigned_outside_teams(user: User) -> bool:
     (assignee, team) index. Only then does the scope need its OR, which would stop
     PostgreSQL from reading a team's queue in index order."""
     if "assigned_outside" not in user.__dict__:
-        user.__dict__["assigned_outside"] = (
-            Ticket.objects.filter(assignee=user).exclude(team__in=user.team_ids).exists()
-        )
+        user.__dict__["assigned_outside"] = _any_assigned_in(user, _outside_teams(user.team_ids))
     return user.__dict__["assigned_outside"]
+
+
+def _any_assigned_in(user: User, ranges: list[Q]) -> bool:
+    """One query, a LIMIT 1 read per range, added up: ``NOT team IN (…)`` (or the ranges
+    ORed) was a filter over every ticket assigned to the person, 8 ms for an agent with 60,000
+    behind them."""
+    mine = Ticket.objects.filter(assignee=user)
+    if not connection.features.supports_slicing_ordering_in_compound:
+        return mine.filter(reduce(operator.or_, ranges)).exists()
+    parts = [mine.filter(r).order_by().values("pk")[:1] for r in ranges]
+    return bool(list(parts[0].union(*parts[1:], all=True)))
+
+
+def _outside_teams(team_ids) -> list[Q]:
+    """Tickets of no team or of a team not in ``team_ids``, as ranges between those ids: each
+    one seek on the (assignee, team) index."""
+    ranges = [Q(team__isnull=True)]
+    lower = None
+    for pk in sorted(team_ids):
+        ranges.append(Q(team__lt=pk) if lower is None else Q(team__gt=lower, team__lt=pk))
+        lower = pk
+    ranges.append(Q(team__gt=lower) if lower is not None else Q(team__isnull=False))
+    return ranges
 
 
 def _queue_parts(user: User) -> list[Q]:
@@ -80,7 +105,7 @@ def _queue_parts(user: User) -> list[Q]:
         return [Q(team_id=pk) for pk in teams] + [Q(team__isnull=True)]
     parts = [Q(team_id=pk) for pk in sorted(user.team_ids)]
     if _assigned_outside_teams(user):
-        parts.append(Q(assignee=user) & ~Q(team__in=user.team_ids))
+        parts.append(Q(assignee=user) & reduce(operator.or_, _outside_teams(user.team_ids)))
     return parts
 
 

@@ -213,3 +213,33 @@ def test_a_search_counts_its_matches_no_further_than_its_own_cap(agent, team, mo
     assert "3+ tickets" in searched.content.decode()
     assert len(searched.context["page"].object_list) == 5
     assert "10 tickets" in listed.content.decode()
+
+
+def test_tickets_assigned_to_me_in_any_other_team_or_none_join_my_queue():
+    """The "assigned outside my teams" check reads ranges between my teams' ids: below, between
+    and above them, and no team at all."""
+    below, first, between, second, above = (TeamFactory() for _ in range(5))
+    agent = agent_of(first)
+    MembershipFactory(user=agent, team=second)
+    agent = type(agent).objects.get(pk=agent.pk)
+    mine = [TicketFactory(team=t, assignee=agent) for t in (below, between, above, None)]
+    ours = TicketFactory(team=first)
+    TicketFactory(team=below)  # another team's, not mine
+
+    rows = signed_in(agent).get(QUEUE).context["page"].object_list
+
+    assert set(rows) == {*mine, ours}
+
+
+@pytest.mark.parametrize("where", ["below", "between", "above", "none"])
+def test_one_ticket_assigned_outside_is_enough_to_join_the_queue(where):
+    below, first, between, second, above = (TeamFactory() for _ in range(5))
+    agent = agent_of(first)
+    MembershipFactory(user=agent, team=second)
+    agent = type(agent).objects.get(pk=agent.pk)
+    team = {"below": below, "between": between, "above": above, "none": None}[where]
+    mine = TicketFactory(team=team, assignee=agent)
+
+    rows = signed_in(agent).get(QUEUE).context["page"].object_list
+
+    assert list(rows) == [mine]
