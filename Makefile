@@ -77,8 +77,9 @@ bench: install
 	DJANGO_SETTINGS_MODULE=config.settings.bench $(if $(SIZE),BENCH_SIZE=$(SIZE)) $(BIN)/python -m bench $(if $(SIZE),queue)
 
 # make loadtest: make prod on a desk of its own (database switchboard_loadtest, Redis db 14)
-# under Locust for LOADTEST_SECONDS (60) with LOADTEST_USERS (16), then LOADTEST_NOTIFICATIONS
-# (10000) e-mails drained by the worker; figures in bench/loadtest-results.json.
+# under Locust for LOADTEST_SECONDS (60) with LOADTEST_USERS (16), then tickets opened through
+# the API for LOADTEST_INTAKE_SECONDS (60; intake_per_s), then LOADTEST_NOTIFICATIONS (10000)
+# e-mails drained by the worker; figures in bench/loadtest-results.json.
 loadtest: install
 	$(BIN)/python bench/loadtest/run.py
 

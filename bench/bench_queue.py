@@ -62,7 +62,7 @@ from apps.tickets.models import (
 )
 from apps.tickets.services import comment_add, ticket_create
 
-from . import bulk_seed
+from . import bulk_seed, demo_tickets
 from .reads import read_figures
 
 # ``make bench SIZE=1m`` (BENCH_SIZE=1m): a million tickets, seeded with COPY (bench.bulk_seed)
@@ -123,19 +123,7 @@ SUBJECTS = [
 
 # What the API opens on the configured desk, cycled: subject, then the demo's category, product
 # and location. Each is placed by one of the demo's rules (the last by the subtask rule below).
-API_TICKETS = [
-    ("Locked out of my account on till {n}", "Cannot sign in", "Laptop", "Store 204 Lille"),
-    ("Card terminal {n} declines every contactless payment", "Card payment declined",
-     "Card payments", "Store 112 Lyon"),
-    ("No network at the store, till {n} is down", "Network outage", "Wi-Fi", "Store 087 Nantes"),
-    ("Till {n} will not print receipts", "Till or POS error", "Store POS", "Store 301 Bordeaux"),
-    ("Overtime missing from payslip {n}", "Payroll discrepancy", "Payroll", "Head office Paris"),
-    ("Shared mailbox {n} is full", "E-mail problem", "E-mail", "Head office Paris"),
-    ("VPN drops every few minutes on laptop {n}", "Slow or unstable connection", "VPN",
-     "Remote / home office"),
-    ("Price import fails: {n} shelf labels show old prices", "Data correction", "Inventory app",
-     "Store 112 Lyon"),
-]  # fmt: skip
+API_TICKETS = [*demo_tickets.ROUTED, demo_tickets.WITH_SUBTASKS]
 # The portal's ticket (and the one replied to), as in tests/test_reactions.py: rules set its
 # team and priority and add a three-item subtask template; an SLA policy starts its clocks.
 PORTAL_TICKET = API_TICKETS[-1]

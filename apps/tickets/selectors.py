@@ -19,6 +19,9 @@ from .permissions import (
     shares_with_colleagues,
     visible_tickets_q,
 )
+from .rows import with_people_and_lookups
+
+QUEUE_PEOPLE = ("requester", "assignee")
 
 
 def ticket_list_visible(*, user: User) -> QuerySet[Ticket]:
@@ -42,7 +45,8 @@ def ticket_visible_parts(*, user: User) -> list[Q]:
 def ticket_list_for_queue(*, user: User) -> QuerySet[Ticket]:
     """The agent queue as one queryset, every row with what the queue shows (for a few rows:
     the queue's pages read through ``ticket_queue_page``)."""
-    return with_queue_columns(ticket_queue_scope(user=user)).order_by("-updated_at", "-id")
+    scope = ticket_queue_scope(user=user).select_related(*QUEUE_PEOPLE, "team", "category")
+    return with_queue_columns(scope).order_by("-updated_at", "-id")
 
 
 def ticket_queue_scope(*, user: User) -> QuerySet[Ticket]:
@@ -58,9 +62,8 @@ def ticket_queue_scope(*, user: User) -> QuerySet[Ticket]:
 
 
 def with_queue_columns(queryset: QuerySet[Ticket]) -> QuerySet[Ticket]:
-    """What each row of the queue shows, loaded in the same query: the people and team named,
-    and whatever the feature apps' columns annotate."""
-    queryset = queryset.select_related("requester", "assignee", "team", "category")
+    """What the feature apps' queue columns annotate, in the same query (the people and
+    lookups a row names come after: ``with_people_and_lookups``)."""
     for column in extensions.queue_columns():
         queryset = column.annotate(queryset)
     return queryset
@@ -120,6 +123,7 @@ def ticket_queue_page(
     def rows(offset: int, limit: int) -> list[Ticket]:
         ids = ticket_ids_page(queryset=queryset, branches=parts, offset=offset, limit=limit)
         found = {t.pk: t for t in with_queue_columns(Ticket.objects.filter(pk__in=ids))}
+        with_people_and_lookups(list(found.values()), people=QUEUE_PEOPLE)
         return [found[pk] for pk in ids if pk in found]
 
     def count(cap: int) -> int:

@@ -23,6 +23,8 @@ from dataclasses import dataclass
 
 import requests
 
+from bench import demo_tickets
+
 # The demo's requesters the clients sign in as, in turn: an ordinary one, a VIP (the VIP rule
 # tags the ticket and notifies the lead: one e-mail more), a store manager, a franchise partner
 # (the franchise SLA policy). Tokens come from /api/v1/auth/token/, which allows 20 an hour
@@ -31,19 +33,8 @@ import requests
 PEOPLE = ["requester", "vip", "store.manager", "franchise"]
 PASSWORD = "demo1234"  # the demo's published password
 
-# (subject, category, product, location): each placed by a rule of apps/routing/demo.py (the
-# API_TICKETS of bench/bench_queue.py, less the one only a configured desk's rule places).
-TICKETS = [
-    ("Locked out of my account on till {n}", "Cannot sign in", "Laptop", "Store 204 Lille"),
-    ("Card terminal {n} declines every contactless payment", "Card payment declined",
-     "Card payments", "Store 112 Lyon"),
-    ("No network at the store, till {n} is down", "Network outage", "Wi-Fi", "Store 087 Nantes"),
-    ("Till {n} will not print receipts", "Till or POS error", "Store POS", "Store 301 Bordeaux"),
-    ("Overtime missing from payslip {n}", "Payroll discrepancy", "Payroll", "Head office Paris"),
-    ("Shared mailbox {n} is full", "E-mail problem", "E-mail", "Head office Paris"),
-    ("VPN drops every few minutes on laptop {n}", "Slow or unstable connection", "VPN",
-     "Remote / home office"),
-]  # fmt: skip
+# Each placed by a rule of apps/routing/demo.py.
+TICKETS = demo_tickets.ROUTED
 POST_TIMEOUT = 60.0  # seconds one POST may take before it counts as an error
 DRAIN_BOUND = 300.0  # seconds the worker may take, after the last POST, to finish
 BODY_EXCERPT = 300

@@ -202,6 +202,7 @@ def test_the_list_costs_the_same_queries_for_5_rows_or_30(
             {"tags": ["printer"], "assignee": agent.pk, **{k: v.pk for k, v in lookups.items()}},
             format="json",
         )
+    client.get(tickets_url())  # lists read their lookups once per process after a change
     counts = []
     for size in (5, 30):
         with django_assert_max_num_queries(8) as captured:

@@ -11,7 +11,14 @@ from django.utils import timezone
 from apps.tickets import paging, search
 from apps.tickets.models import Priority, Status
 from tests.conftest import signed_in
-from tests.factories import MembershipFactory, TeamFactory, TicketFactory, UserFactory, agent_of
+from tests.factories import (
+    CategoryFactory,
+    MembershipFactory,
+    TeamFactory,
+    TicketFactory,
+    UserFactory,
+    agent_of,
+)
 
 from .api_support import api_as, tickets_url
 
@@ -111,6 +118,7 @@ def test_the_api_list_pages_by_cursor_at_a_constant_cost(
     TicketFactory.create_batch(30, team=other_team)
     TicketFactory.create_batch(5)  # in nobody's team here: never listed
     client = api_as(lead_of_two)
+    client.get(tickets_url())  # lists read their lookups once per process after a change
 
     with django_assert_max_num_queries(12) as first_queries:
         first = client.get(tickets_url()).json()
@@ -243,3 +251,23 @@ def test_one_ticket_assigned_outside_is_enough_to_join_the_queue(where):
     rows = signed_in(agent).get(QUEUE).context["page"].object_list
 
     assert list(rows) == [mine]
+
+
+def test_a_renamed_team_or_category_shows_at_once_in_the_queue_and_the_api(agent, team):
+    """Lists take their lookups from a copy each process keeps: a save must refresh it."""
+    ticket = TicketFactory(team=team, category=CategoryFactory(name="Printers"))
+    client, api = signed_in(agent), api_as(agent)
+    assert "Printers" in client.get(QUEUE).content.decode()
+    assert api.get(tickets_url()).json()["results"][0]["category"]["name"] == "Printers"
+
+    team.name = "Print room"
+    team.save()
+    ticket.category.name = "Printers and scanners"
+    ticket.category.save()
+
+    page = client.get(QUEUE).content.decode()
+    listed = api.get(tickets_url()).json()["results"][0]
+    assert "Printers and scanners" in page
+    assert "Print room" in page
+    assert listed["category"]["name"] == "Printers and scanners"
+    assert listed["team"]["name"] == "Print room"

@@ -46,6 +46,7 @@ from ..models import (
 )
 from ..paging import KeysetPagination
 from ..permissions import can_work
+from ..rows import with_people_and_lookups
 from . import serializers as s
 
 TICKET_KEY = OpenApiParameter(
@@ -135,13 +136,18 @@ class TicketViewSet(
             return Ticket.objects.none()
         qs = (
             selectors.ticket_list_visible(user=self.request.user)
-            .select_related(*TICKET_SELECT)
             .prefetch_related("tags", CUSTOM_VALUES)
             .order_by("-updated_at", "-id")
         )
+        if self.action != "list":  # a list's page gets them after (paginate_queryset)
+            qs = qs.select_related(*TICKET_SELECT)
         if not self.request.user.is_agent:  # requesters read the portal's shape, thread too
             qs = qs.prefetch_related(PUBLIC_COMMENTS)
         return qs
+
+    def paginate_queryset(self, queryset):
+        page = super().paginate_queryset(queryset)
+        return with_people_and_lookups(page) if page is not None else None
 
     def page_parts(self):
         """Who may see what, in parts the list's pages read by index (KeysetPagination)."""
