@@ -26,9 +26,6 @@ from django.db.models.expressions import RawSQL
 
 from .models import reference_to_pk
 
-# A search's list counts no further than this ("100+ tickets"): each match counted is a ticket
-# read and tested, where a plain list counts from its index alone.
-COUNT_CAP = 100
 CONFIG = "english"  # as the knowledge base's search
 MAX_TERMS = 8
 SAMPLE = 2_000  # the newest tickets that tell a common word from a rare one
