@@ -220,6 +220,7 @@ def test_a_search_counts_its_matches_no_further_than_its_page(agent, team):
     second = client.get(QUEUE, {"q": "scanner", "page": 2})
 
     assert "25+ tickets" in searched.content.decode()
+    assert "page=2" in searched.content.decode()  # the next page is offered
     assert len(searched.context["page"].object_list) == 25
     assert len(second.context["page"].object_list) == 5
     assert "35 tickets" in listed.content.decode()
