@@ -27,16 +27,21 @@ LOOKUP_ROWS.forget_on_change(*LOOKUPS.values())
 def with_people_and_lookups(tickets: list, people=("requester", "assignee")) -> list:
     """``tickets`` with ``people`` (user foreign keys) and every lookup set, in two reads
     (the lookups' usually from memory); the tickets themselves are returned, in order."""
+    if not tickets:
+        return tickets
     ids = {getattr(t, f"{name}_id") for t in tickets for name in people} - {None}
     users = User.objects.in_bulk(ids) if ids else {}
-    lookups = LOOKUP_ROWS.get() if tickets else {}
+    lookups = LOOKUP_ROWS.get()
+    meta = tickets[0]._meta
+    # As prefetch_related fills them: the related object cached on the ticket, the id untouched.
+    cached = {name: meta.get_field(name).set_cached_value for name in (*people, *lookups)}
     for ticket in tickets:
         for name in people:
             pk = getattr(ticket, f"{name}_id")
-            setattr(ticket, name, users.get(pk) if pk else None)
+            cached[name](ticket, users.get(pk) if pk else None)
         for name, rows in lookups.items():
             pk = getattr(ticket, f"{name}_id")
             if pk is not None and pk not in rows:  # added since this process read them
                 rows = LOOKUP_ROWS.load()[name]
-            setattr(ticket, name, rows.get(pk) if pk else None)
+            cached[name](ticket, rows.get(pk) if pk else None)
     return tickets
