@@ -32,6 +32,9 @@ def with_people_and_lookups(tickets: list, people=("requester", "assignee")) -> 
     ids = {getattr(t, f"{name}_id") for t in tickets for name in people} - {None}
     users = User.objects.in_bulk(ids) if ids else {}
     lookups = LOOKUP_ROWS.get()
+    if any(_unknown(ticket, lookups) for ticket in tickets):  # added since this process read them
+        LOOKUP_ROWS.forget()
+        lookups = LOOKUP_ROWS.get()
     meta = tickets[0]._meta
     # As prefetch_related fills them: the related object cached on the ticket, the id untouched.
     cached = {name: meta.get_field(name).set_cached_value for name in (*people, *lookups)}
@@ -41,7 +44,12 @@ def with_people_and_lookups(tickets: list, people=("requester", "assignee")) -> 
             cached[name](ticket, users.get(pk) if pk else None)
         for name, rows in lookups.items():
             pk = getattr(ticket, f"{name}_id")
-            if pk is not None and pk not in rows:  # added since this process read them
-                rows = LOOKUP_ROWS.load()[name]
             cached[name](ticket, rows.get(pk) if pk else None)
     return tickets
+
+
+def _unknown(ticket, lookups: dict) -> bool:
+    return any(
+        (pk := getattr(ticket, f"{name}_id")) is not None and pk not in rows
+        for name, rows in lookups.items()
+    )
