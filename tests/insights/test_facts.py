@@ -8,6 +8,7 @@ import pytest
 import time_machine
 from django.core.management import call_command
 from django.db import connection
+from django.db.models.sql.compiler import SQLCompiler
 from django.test.utils import CaptureQueriesContext
 
 from apps.insights.facts import facts_rebuild, facts_refresh
@@ -364,6 +365,27 @@ def test_a_refresh_is_one_query_for_one_ticket_or_many(open_ticket, django_asser
         assert facts_refresh([t.pk for t in tickets]) == 3
     with django_assert_num_queries(0):
         assert facts_refresh([]) == 0
+
+
+def test_a_refresh_reuses_its_compiled_statement_for_another_ticket_and_moment(
+    open_ticket, monkeypatch
+):
+    """Compiling the statement was most of a change's cost: it is compiled once, and a later
+    refresh of another ticket at another moment stores that ticket's figures as of then."""
+    with at(0):
+        first, second = open_ticket(), open_ticket()
+        facts_refresh([first.pk])
+    compiled = []
+    original = SQLCompiler.as_sql
+    monkeypatch.setattr(
+        SQLCompiler, "as_sql", lambda self, *a, **k: compiled.append(1) or original(self, *a, **k)
+    )
+    with at(5):
+        assert facts_refresh([second.pk]) == 1
+    assert compiled == []
+    row = assert_fact_matches_the_rows(second)
+    assert row.refreshed_at == T0 + timedelta(hours=5)
+    assert fact(first).refreshed_at == T0
 
 
 def test_a_change_refreshes_its_ticket_once(open_ticket, tier1):
