@@ -153,6 +153,9 @@ def _poll(mailbox: Mailbox, figures: dict) -> list[str]:
 def _take(folder: "_Folder", uid: int, figures: dict) -> str:
     """Fetch, store, advance, mark and process one message; returns a problem, or ""."""
     mailbox = folder.mailbox
+    size = folder.size(uid)
+    if size is not None and size > settings.MAIL_MAX_MESSAGE_BYTES:
+        return _take_oversized(folder, uid, size, figures)
     try:
         raw = folder.fetch(uid)
     except _NotFetched as exc:
@@ -171,6 +174,26 @@ def _take(folder: "_Folder", uid: int, figures: dict) -> str:
         outcome = intake.inbound_process(message)
         log.info("mailbox %s: UID %s %s", mailbox.address, uid, outcome)
     return problem
+
+
+def _take_oversized(folder: "_Folder", uid: int, size: int, figures: dict) -> str:
+    """A message over the size limit is not downloaded: its headers are stored and quarantined
+    (an admin sees who sent what), and the message is left in the folder, unmarked."""
+    mailbox = folder.mailbox
+    try:
+        headers = folder.fetch(uid, part="HEADER")
+    except _NotFetched as exc:
+        _advance(mailbox, folder.uidvalidity, uid)
+        return f"is over the size limit and its headers could not be fetched ({exc})"
+    figures["fetched"] += 1
+    message, stored_now = intake.inbound_store(
+        headers, source=Source.IMAP, mailbox=mailbox, size=size
+    )
+    figures["stored" if stored_now else "duplicates"] += 1
+    _advance(mailbox, folder.uidvalidity, uid)
+    intake.inbound_process(message)
+    limit = intake.size_limit()
+    return f"is larger than the {limit} limit: it was left in the folder (headers quarantined)"
 
 
 class _Folder:
@@ -222,14 +245,24 @@ class _Folder:
         found = {int(uid) for chunk in data if chunk for uid in chunk.split()}
         return sorted(uid for uid in found if uid > last_uid)
 
-    def fetch(self, uid: int) -> bytes:
+    def size(self, uid: int) -> int | None:
+        """The message's size as the server gives it (None when it does not say)."""
+        typ, data = self.conn.uid("FETCH", str(uid), "(RFC822.SIZE)")
+        for item in data if typ == "OK" else []:
+            found = re.search(rb"RFC822\.SIZE (\d+)", item if isinstance(item, bytes) else b"")
+            if found:
+                return int(found.group(1))
+        return None
+
+    def fetch(self, uid: int, part: str = "") -> bytes:
+        """The message (``part="HEADER"``: its headers only)."""
         try:
-            return _fetch(self.conn, uid)
+            return _fetch(self.conn, uid, part)
         except (imaplib.IMAP4.abort, OSError):
             # A glitch, or a message the server cannot read: once more on a new connection.
             self.reopen()
         try:
-            return _fetch(self.conn, uid)
+            return _fetch(self.conn, uid, part)
         except (imaplib.IMAP4.abort, OSError) as exc:
             self.reopen()  # for the next message
             raise _NotFetched(f"the server hung up on it twice: {_text(exc)}") from exc
@@ -338,13 +371,13 @@ def _advance(mailbox: Mailbox, uidvalidity: int | None, uid: int) -> None:
     mailbox.imap_last_uid = max(mailbox.imap_last_uid, uid)
 
 
-def _fetch(conn: imaplib.IMAP4, uid: int) -> bytes:
-    typ, data = conn.uid("FETCH", str(uid), "(BODY.PEEK[])")
+def _fetch(conn: imaplib.IMAP4, uid: int, part: str = "") -> bytes:
+    typ, data = conn.uid("FETCH", str(uid), f"(BODY.PEEK[{part}])")
     if typ != "OK":
         raise _NotFetched(_text(data))
     for item in data:
         # Untagged FETCH answers about other messages (flag changes) may come along.
-        if isinstance(item, tuple) and b"BODY[]" in item[0]:
+        if isinstance(item, tuple) and f"BODY[{part}]".encode() in item[0]:
             said = re.search(rb"UID (\d+)", item[0])
             if said is None or int(said.group(1)) == uid:
                 return item[1]

@@ -16,6 +16,7 @@ from datetime import timedelta
 from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.db.models import F
+from django.template.defaultfilters import filesizeformat
 from django.utils import timezone
 
 from apps.core.errors import ApplicationError
@@ -29,9 +30,12 @@ from .senders import SenderRefused, bounce_record, sender_for
 log = logging.getLogger(__name__)
 
 
-def inbound_store(raw: bytes, *, source: str, mailbox: Mailbox | None = None):
+def inbound_store(
+    raw: bytes, *, source: str, mailbox: Mailbox | None = None, size: int | None = None
+):
     """Store the raw bytes, committed at once. Returns (message, stored_now): the same bytes
-    stored before give back that row. Raises only when the database cannot store it."""
+    stored before give back that row. Raises only when the database cannot store it.
+    ``size``: the whole message's, when only its headers are stored (it was over the limit)."""
     digest = InboundMessage.digest(raw)
     existing = InboundMessage.objects.filter(sha256=digest).defer("raw", "full_text").first()
     if existing is not None:
@@ -39,11 +43,17 @@ def inbound_store(raw: bytes, *, source: str, mailbox: Mailbox | None = None):
     try:
         with transaction.atomic():
             message = InboundMessage.objects.create(
-                raw=raw, sha256=digest, size=len(raw), source=source, mailbox=mailbox
+                raw=raw, sha256=digest, size=size or len(raw), source=source, mailbox=mailbox
             )
     except IntegrityError:  # stored by a concurrent delivery of the same bytes
         return InboundMessage.objects.defer("raw", "full_text").get(sha256=digest), False
     return message, True
+
+
+def size_limit() -> str:
+    """MAIL_MAX_MESSAGE_BYTES as people read it ("40 MB")."""
+    text = filesizeformat(settings.MAIL_MAX_MESSAGE_BYTES).replace("\xa0", " ")
+    return text.replace(".0 ", " ")
 
 
 def outcome_line(message: InboundMessage) -> str:
@@ -125,8 +135,11 @@ _PROCESSED_FIELDS = (
 
 def _process(message: InboundMessage, *, accept_anyway: bool) -> Result:
     if message.size > settings.MAIL_MAX_MESSAGE_BYTES:
-        limit = settings.MAIL_MAX_MESSAGE_BYTES // (1024 * 1024)
-        raise Quarantine(f"the message is larger than the {limit} MB limit; it was not read")
+        if len(message.raw) < message.size:  # only its headers were taken: say whose it is
+            headers = parse(bytes(message.raw))
+            message.from_address = headers.from_address[:254]
+            message.subject = headers.subject[:200]
+        raise Quarantine(f"the message is larger than the {size_limit()} limit; it was not read")
     parsed = parse(bytes(message.raw))
     message.from_address = parsed.from_address[:254]
     message.subject = parsed.subject[:200]

@@ -13,7 +13,7 @@ from django.views.decorators.http import require_POST
 from apps.core.numbers import as_id
 from apps.tickets.permissions import can_work
 
-from .intake import inbound_process, inbound_store
+from .intake import inbound_process, inbound_store, size_limit
 from .models import InboundMessage, Mailbox, Source
 
 
@@ -37,7 +37,7 @@ def inbound_http(request):
     raw = request.read(limit + 1)  # the stream, not request.body: mail is bigger than forms
     if len(raw) > limit:
         return JsonResponse(
-            {"detail": f"The message is larger than the {limit // (1024 * 1024)} MB limit."},
+            {"detail": f"The message is larger than the {size_limit()} limit."},
             status=413,
         )
     if not raw.strip():

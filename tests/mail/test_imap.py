@@ -282,6 +282,36 @@ def test_a_message_the_server_cannot_read_does_not_hold_up_the_others(dovecot, i
     assert imap_mailbox.last_error == ""
 
 
+def test_a_message_over_the_size_limit_is_not_downloaded_but_quarantined_by_its_headers(
+    dovecot, imap_mailbox, settings
+):
+    settings.MAIL_MAX_MESSAGE_BYTES = 4000
+    user = imap_mailbox.imap_username
+    deliver(dovecot, imap_mailbox, "Before")
+    huge = email_bytes(
+        sender="oscar@example.com", to=imap_mailbox.address, subject="Scans", body="x" * 9000
+    )
+    dovecot.append(user, huge)
+    deliver(dovecot, imap_mailbox, "After")
+
+    assert counts(poll(imap_mailbox)) == (3, 3, 0, 1)
+
+    kept = InboundMessage.objects.get(subject="Scans")
+    assert kept.status == Status.QUARANTINED
+    assert kept.from_address == "oscar@example.com"
+    assert kept.size == len(huge)
+    assert len(bytes(kept.raw)) < 2000  # the headers only: the body was never downloaded
+    assert "larger than the 3.9 KB limit" in kept.outcome
+    assert Ticket.objects.filter(subject__in=["Before", "After"]).count() == 2
+    assert not Ticket.objects.filter(subject="Scans").exists()
+    assert imap_mailbox.last_error.startswith("UID 2 is larger than the 3.9 KB limit")
+    flags = dovecot.messages(user)
+    assert "\\Seen" not in flags[2]  # left for a person to see
+    assert "\\Seen" in flags[3]
+    # Not downloaded again by the next run.
+    assert counts(poll(imap_mailbox)) == (0, 0, 0, 0)
+
+
 def test_reading_the_folder_again_after_a_crash_stores_nothing_twice(dovecot, imap_mailbox):
     for subject in ("First", "Second"):
         deliver(dovecot, imap_mailbox, subject)
