@@ -76,11 +76,15 @@ def main(argv: list[str]) -> None:
             flush=True,
         )
         results.update(figures)
+        _write(results)  # after each benchmark: one failing later keeps these figures
+
+
+def _write(results: dict) -> None:
     if os.environ.get("BENCH_TICKETS"):
-        print(f"BENCH_TICKETS is set (a reduced size): {RESULTS.name} left as it was.")
+        print(f"   BENCH_TICKETS is set (a reduced size): {RESULTS.name} left as it was.")
         return
     RESULTS.write_text(json.dumps(dict(sorted(results.items())), indent=2) + "\n")
-    print(f"Wrote {RESULTS}")
+    print(f"   written to {RESULTS}")
 
 
 if __name__ == "__main__":

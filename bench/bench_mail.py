@@ -19,6 +19,7 @@ from django.db import transaction
 from apps.accounts.models import Team
 from apps.mail.intake import inbound_process, inbound_store
 from apps.mail.models import InboundMessage, Mailbox
+from apps.routing.services import triage_team
 
 MESSAGES = 600
 FIXTURES = Path(__file__).resolve().parents[1] / "tests" / "mail" / "fixtures"
@@ -89,7 +90,8 @@ def _stream(rng: random.Random) -> list[bytes]:
 
 
 def _measure() -> dict[str, float]:
-    Team.objects.get_or_create(slug="triage", defaults={"name": "Triage", "is_triage": True})
+    if triage_team() is None:  # the desk has one triage team; another benchmark's will do
+        Team.objects.create(slug="triage", name="Triage", is_triage=True)
     mailbox = Mailbox.objects.create(name="Bench inbox", address="help@bench.example")
     rng = random.Random(7)
     stream = _stream(rng)

@@ -3,7 +3,7 @@ and replying cost on a desk configured like the demo.
 
 Seeds (once; later runs reuse it) a desk of six teams whose history is 100,000 tickets over two
 years — most resolved or closed, a few hundred active per team — each with a few comments and
-its events, all written with bulk_create in batches. Then measures through Django's test client
+its SLA clocks, written with COPY (bench/bulk_seed.py; a million in about six minutes). Then measures through Django's test client
 as a signed-in tier-1 agent of the busiest team (and as a requester).
 
 The queue and ticket pages are measured first. Then the desk is configured as `seed_demo`
@@ -30,7 +30,6 @@ import sys
 import time
 from collections.abc import Callable
 from contextlib import contextmanager
-from datetime import timedelta
 
 from django.contrib.auth.hashers import make_password
 from django.db import connection, transaction
@@ -51,14 +50,10 @@ from apps.subtasks.models import Subtask, SubtaskTemplate
 from apps.tickets import demo as tickets_demo
 from apps.tickets.models import (
     Category,
-    Channel,
-    Comment,
-    EventKind,
     Location,
     Product,
     Status,
     Ticket,
-    TicketEvent,
 )
 from apps.tickets.services import comment_add, ticket_create
 
@@ -180,7 +175,7 @@ def _measure(figures: dict[str, float], part: Callable[[], dict[str, float]]) ->
 def _seed(rng: random.Random) -> dict:
     desk = _seed_people_and_lookups()
     have = Ticket.objects.filter(requester__email__endswith=DOMAIN).count()
-    if have < TICKETS and (SIZE != "100k" or os.environ.get("BENCH_COPY")):
+    if have < TICKETS:
         done = bulk_seed.seed(
             rng=rng, desk=desk, count=TICKETS - have, comments_per_ticket=COMMENTS_PER_TICKET
         )
@@ -189,16 +184,9 @@ def _seed(rng: random.Random) -> dict:
             f"{done['clocks']:,} SLA clocks in {done['seconds']:.0f} s (COPY)",
             flush=True,
         )
-    elif have < TICKETS:
-        started = time.perf_counter()
-        _seed_tickets(rng, desk, TICKETS - have)
-        with connection.cursor() as cursor:
-            cursor.execute("ANALYZE")
-        print(f"   seeded {TICKETS - have:,} tickets in {time.perf_counter() - started:.0f} s")
     return desk
 
 
-@transaction.atomic
 def _seed_people_and_lookups() -> dict:
     hashed = make_password(PASSWORD)
     teams = {}
@@ -257,112 +245,6 @@ def _user(email: str, name: str, hashed: str) -> User:
         email=email, defaults={"full_name": name, "password": hashed}
     )
     return user
-
-
-def _seed_tickets(rng: random.Random, desk: dict, count: int) -> None:
-    now = timezone.now()
-    for start in range(0, count, BATCH):
-        with transaction.atomic():
-            tickets = Ticket.objects.bulk_create(
-                [_ticket(rng, desk, now) for _ in range(min(BATCH, count - start))]
-            )
-            comments, events = [], []
-            for ticket in tickets:
-                comments += _comments(rng, desk, ticket)
-                events += _events(ticket)
-            Comment.objects.bulk_create(comments, batch_size=BATCH)
-            TicketEvent.objects.bulk_create(events, batch_size=BATCH)
-
-
-def _ticket(rng: random.Random, desk: dict, now) -> Ticket:
-    slug = rng.choices([t[0] for t in TEAMS], weights=[t[2] for t in TEAMS])[0]
-    age = timedelta(days=730 * rng.random() ** 1.6)  # more recent tickets than old ones
-    created = now - age
-    status = _status(rng, age)
-    updated = created + timedelta(hours=rng.uniform(0.1, 72 if status in _DONE else 4))
-    updated = min(updated, now)
-    category = rng.choice(desk["categories"])
-    location = rng.choice(desk["locations"])
-    assignee = None
-    if status != Status.NEW and slug != "bench-triage":
-        assignee = rng.choice(desk["agents"][slug])
-    return Ticket(
-        subject=rng.choice(SUBJECTS).format(cat=category.name, loc=location.name),
-        description="Steps, screenshots and the error message as the requester saw it. " * 3,
-        requester=rng.choice(desk["requesters"]),
-        channel=rng.choices(Channel.values, weights=[6, 1, 3])[0],
-        status=status,
-        priority=rng.choices([1, 2, 3, 4], weights=[20, 60, 16, 4])[0],
-        category=category,
-        location=location,
-        product=rng.choice(desk["products"]),
-        team=desk["teams"][slug],
-        tier=rng.choices([1, 2, 3], weights=[70, 22, 8])[0],
-        assignee=assignee,
-        created_at=created,
-        updated_at=updated,
-        first_response_at=created + timedelta(minutes=30) if status != Status.NEW else None,
-        resolved_at=updated if status in _DONE else None,
-        closed_at=updated if status == Status.CLOSED else None,
-    )
-
-
-_DONE = (Status.RESOLVED, Status.CLOSED)
-
-
-def _status(rng: random.Random, age: timedelta) -> str:
-    """Old tickets are closed; the last weeks hold the active work (about 3 % overall)."""
-    if age > timedelta(days=30):
-        return Status.CLOSED if rng.random() < 0.985 else rng.choice([Status.OPEN, Status.PENDING])
-    if age > timedelta(days=7):
-        return rng.choices(
-            [Status.CLOSED, Status.RESOLVED, Status.OPEN, Status.PENDING], weights=[45, 35, 12, 8]
-        )[0]
-    return rng.choices(
-        [Status.RESOLVED, Status.NEW, Status.OPEN, Status.PENDING], weights=[45, 20, 25, 10]
-    )[0]
-
-
-def _comments(rng: random.Random, desk: dict, ticket: Ticket) -> list[Comment]:
-    staff = desk["agents"][next(s for s, t in desk["teams"].items() if t.pk == ticket.team_id)]
-    comments = []
-    for n in range(rng.choice([0, 1, 2, 2, 3, 3, 4, 5])):
-        internal = n > 0 and rng.random() < 0.25
-        author = ticket.requester if (n % 2 and not internal) else rng.choice(staff)
-        comments.append(
-            Comment(
-                ticket=ticket,
-                author=author,
-                body="Thanks — could you try again now and tell me what you see?",
-                is_internal=internal,
-                channel=ticket.channel,
-                created_at=ticket.created_at + timedelta(minutes=20 * (n + 1)),
-            )
-        )
-    return comments
-
-
-def _events(ticket: Ticket) -> list[TicketEvent]:
-    events = [
-        TicketEvent(
-            ticket=ticket,
-            actor=ticket.requester,
-            kind=EventKind.CREATED,
-            data={"channel": ticket.channel, "attachments": 0},
-            created_at=ticket.created_at,
-        )
-    ]
-    if ticket.status in _DONE:
-        events.append(
-            TicketEvent(
-                ticket=ticket,
-                actor=ticket.assignee,
-                kind=EventKind.RESOLVED if ticket.status == Status.RESOLVED else EventKind.CLOSED,
-                changes={"status": {"before": "open", "after": ticket.status}},
-                created_at=ticket.updated_at,
-            )
-        )
-    return events
 
 
 # --- the configured desk ------------------------------------------------------------------
