@@ -16,6 +16,7 @@ from apps.core.numbers import as_id, is_id
 from .custom_fields.models import CustomField, FieldValue
 from .models import ACTIVE_STATUSES, Category, Priority, Status, Ticket
 from .search import ticket_search_q
+from .selectors import ticket_visible_parts
 
 # Each order ends with the id in the same direction, so a page reads one index backwards or
 # forwards (the queue's partial indexes in apps.tickets.models) and the API's cursor is exact.
@@ -189,7 +190,11 @@ class TicketFilter(django_filters.FilterSet):
 
     def filter_search(self, queryset, name, value):
         value = value.strip()
-        return queryset.filter(ticket_search_q(value)) if value else queryset
+        if not value:
+            return queryset
+        user = getattr(self.request, "user", None)
+        parts = ticket_visible_parts(user=user) if user and user.is_authenticated else []
+        return queryset.filter(ticket_search_q(value, parts=parts))
 
     def filter_queryset(self, queryset):
         """The declared filters, then ``cf_<key>=<value>`` for each custom field asked about

@@ -190,7 +190,7 @@ class KeysetPagination(BasePagination):
         ids = ticket_ids_page(
             queryset=queryset, branches=parts, offset=0, limit=self.page_size + 1, overlap=True
         )
-        found = {row.pk: row for row in queryset.filter(pk__in=ids)}
+        found = {row.pk: row for row in _by_id(queryset, ids)}
         return [found[pk] for pk in ids if pk in found]
 
     def _page_size(self, request) -> int:
@@ -270,6 +270,15 @@ class KeysetPagination(BasePagination):
                 "schema": {"type": "integer", "minimum": 1, "maximum": 100},
             },
         ]
+
+
+def _by_id(queryset: QuerySet, ids: list[int]) -> QuerySet:
+    """The rows of ``ids`` with what ``queryset`` reads alongside them (its related rows), but
+    not its filters: the ids were read through those, and a search's filter repeated here
+    would cost as much again (seconds, for a word with many matches)."""
+    rows = queryset.model._default_manager.filter(pk__in=ids)
+    rows.query.select_related = queryset.query.select_related
+    return rows.prefetch_related(*queryset._prefetch_related_lookups)
 
 
 def _descending(item) -> bool:

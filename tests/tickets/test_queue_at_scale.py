@@ -160,7 +160,8 @@ def search_path(request, monkeypatch):
     order testing each ticket (common words), or a GIN subquery (rare lately, many in all)."""
     if request.param == "common":
         monkeypatch.setattr(search, "COMMON_IN_SAMPLE", 1)
-    else:
+    else:  # a sample of one ticket per part: the scope is never "smaller than the sample"
+        monkeypatch.setattr(search, "SAMPLE", 1)
         monkeypatch.setattr(search, "COMMON_IN_SAMPLE", 10**9)
     if request.param == "many":
         monkeypatch.setattr(search, "RARE", 0)
@@ -198,6 +199,31 @@ def test_search_matches_words_and_their_beginnings_and_tracking_numbers(agent, t
     assert found("wi-fi drops") == {wifi.pk}
     assert found(wifi.reference) == {wifi.pk}
     assert found("keyboard") == set()
+
+
+@pytest.mark.postgresql
+def test_a_word_common_in_my_team_is_read_along_my_list_however_rare_in_the_desk(
+    agent, team, other_team, monkeypatch, django_assert_max_num_queries
+):
+    """The desk's newest tickets (another team's) never mention printers; the agent's team
+    talks of little else. Judged by the desk, the word would be read from the full-text index,
+    every match of the whole history; judged by the agent's own tickets, the list is read in
+    its order. The page's rows are then read by id, without running the search again."""
+    monkeypatch.setattr(search, "SAMPLE", 4)
+    monkeypatch.setattr(search, "COMMON_IN_SAMPLE", 1)
+    monkeypatch.setattr(search, "RARE", 0)  # whatever the GIN path finds is "many"
+    mine = [TicketFactory(team=team, subject=f"Printer {n} jams") for n in range(4)]
+    TicketFactory.create_batch(8, team=other_team, subject="Badge reader offline")
+    client = api_as(agent)
+
+    with django_assert_max_num_queries(20) as captured:
+        response = client.get(tickets_url(), {"q": "printer"})
+
+    assert {t["id"] for t in response.json()["results"]} == {t.pk for t in mine}
+    searching = [q["sql"] for q in captured if "to_tsquery" in q["sql"]]
+    assert len(searching) == 2  # the sample, then the page's ids; not the rows by id
+    assert "ts_match_vq" in searching[1]
+    assert "OFFSET 0" not in searching[1]
 
 
 def test_an_admin_queue_reads_every_team_and_tickets_of_none(admin_user, team, other_team):
