@@ -44,6 +44,7 @@ from apps.knowledge.models import Article, ArticleStatus, Audience, Deflection
 from apps.routing.models import RootCause
 from apps.sla.models import Calendar, Policy, WorkingHours
 from apps.tickets.models import Category, Location, Product, Ticket
+from bench import p95
 
 TICKETS = int(os.environ.get("BENCH_TICKETS") or 1_000_000)
 YEARS_WEEKS = 209  # four years
@@ -609,18 +610,12 @@ def _page(client: Client, url: str, name: str, *, queries: bool = False) -> dict
         started = time.perf_counter()
         _get(client, url)
         timings.append((time.perf_counter() - started) * 1000)
-    figures = {f"{name}_p50_ms_1m": statistics.median(timings), f"{name}_p95_ms_1m": _p95(timings)}
+    figures = {f"{name}_p50_ms_1m": statistics.median(timings), f"{name}_p95_ms_1m": p95(timings)}
     if queries:
         with CaptureQueriesContext(connection) as captured:
             _get(client, url)
         figures[f"{name}_queries"] = float(len(captured))
     return figures
-
-
-def _p95(values: list[float]) -> float:
-    """Nearest-rank 95th percentile: of 30 requests, the 29th fastest."""
-    ordered = sorted(values)
-    return ordered[max(0, -(-95 * len(ordered) // 100) - 1)]
 
 
 def _export_figures(client: Client, team: int) -> dict[str, float]:

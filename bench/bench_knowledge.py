@@ -21,6 +21,7 @@ from apps.knowledge.models import Article, ArticleStatus, Audience, Section
 from apps.knowledge.search import article_search
 from apps.knowledge.selectors import article_suggest
 from apps.tickets.models import Category
+from bench import p95
 
 ARTICLES = 100_000
 BATCH = 5_000
@@ -303,10 +304,6 @@ def _typo(rng: random.Random, word: str) -> str:
     return word[:i] + word[i + 1 :] if rng.random() < 0.5 else word[:i] + word[i] + word[i:]
 
 
-def _p95(samples: list[float]) -> float:
-    return statistics.quantiles(samples, n=100, method="inclusive")[94]
-
-
 def _time(fn, queries: list[str]) -> list[float]:
     for query in queries[:10]:  # warm caches and plans
         fn(query)
@@ -336,6 +333,6 @@ def run() -> dict[str, float]:
         file=sys.stderr,
     )
     return {
-        "kb_search_p95_ms_100k": round(_p95(search), 3),
-        "kb_suggest_p95_ms_100k": round(_p95(suggest), 3),
+        "kb_search_p95_ms_100k": round(p95(search), 3),
+        "kb_suggest_p95_ms_100k": round(p95(suggest), 3),
     }

@@ -28,7 +28,7 @@ TICKET_COLUMNS = (
 COMMENT_COLUMNS = "ticket_id, author_id, body, is_internal, channel, created_at"
 CLOCK_COLUMNS = (
     "ticket_id, policy_id, metric, cycle, state, target_seconds, started_at, run_started_at, "
-    "elapsed_seconds, warn_at, due_at, breached_at, steps_done"
+    "elapsed_seconds, warn_at, due_at, warned_at, breached_at, steps_done"
 )
 CHUNK = 50_000
 ACTIVE = ("new", "open", "pending")
@@ -174,19 +174,19 @@ def _comments(rng, ticket: tuple, agents: dict, per_ticket: float):
 
 
 def _clock(rng, ticket: tuple, policy_id: int, now) -> tuple:
-    """The resolution clock of an active ticket: paused while pending, else running (due
-    three days after creation, so some are overdue) or already recorded as breached."""
+    """The resolution clock of an active ticket as the beat's sweep leaves it: paused while
+    pending, breached once past due, else running (warned in its last 12 hours)."""
     pk, status, created = ticket[0], ticket[6], ticket[14]
     due = created + timedelta(seconds=RESOLUTION_TARGET)
     warn = due - timedelta(hours=12)
     if status == "pending":
         used = min((now - created).total_seconds(), RESOLUTION_TARGET * rng.random())
-        row = (ClockState.PAUSED.value, None, used, None, None, None)
-    elif due <= now and rng.random() < 0.8:
-        row = (ClockState.BREACHED.value, None, 0, warn, due, due)
+        row = (ClockState.PAUSED.value, None, used, None, None, None, None)
+    elif due <= now:
+        row = (ClockState.BREACHED.value, None, 0, warn, due, warn, due)
     else:
-        row = (ClockState.RUNNING.value, created, 0, warn, due, None)
-    state, run_started, elapsed, warn_at, due_at, breached_at = row
+        row = (ClockState.RUNNING.value, created, 0, warn, due, warn if warn <= now else None, None)
+    state, run_started, elapsed, warn_at, due_at, warned_at, breached_at = row
     return (
         pk,
         policy_id,
@@ -199,6 +199,7 @@ def _clock(rng, ticket: tuple, policy_id: int, now) -> tuple:
         elapsed,
         warn_at,
         due_at,
+        warned_at,
         breached_at,
         0,
     )
