@@ -247,7 +247,11 @@ class _Folder:
 
     def size(self, uid: int) -> int | None:
         """The message's size as the server gives it (None when it does not say)."""
-        typ, data = self.conn.uid("FETCH", str(uid), "(RFC822.SIZE)")
+        try:
+            typ, data = self.conn.uid("FETCH", str(uid), "(RFC822.SIZE)")
+        except (imaplib.IMAP4.abort, OSError):
+            self.reopen()  # the fetch that follows says what is wrong with the message
+            return None
         for item in data if typ == "OK" else []:
             found = re.search(rb"RFC822\.SIZE (\d+)", item if isinstance(item, bytes) else b"")
             if found:
