@@ -21,7 +21,7 @@ from datetime import datetime, timedelta
 from django.conf import settings
 from django.core.mail import EmailMessage
 from django.db import connections, router, transaction
-from django.db.models import Count, F, Min, Q
+from django.db.models import Count, F, Max, Min, Q
 from django.utils import timezone
 
 from .mailchoices import mail_wanted
@@ -297,6 +297,23 @@ def outbox_retry(*, message_ids: list[int]) -> int:
     for pk in ids:
         publish_after_commit(send_outbox_message, pk)
     return len(ids)
+
+
+def outbox_sent_bodies_clear(*, now: datetime | None = None, batch: int = 5000) -> int:
+    """Clear the text of messages sent more than OUTBOX_KEEP_SENT_BODY_DAYS ago; returns how
+    many. A sent e-mail's text is personal data the desk no longer needs, while its row still
+    threads replies to it and keeps its fact from being mailed twice: the row stays."""
+    cutoff = (now or timezone.now()) - timedelta(days=settings.OUTBOX_KEEP_SENT_BODY_DAYS)
+    old = OutboxMessage.objects.filter(status=SENT, sent_at__lt=cutoff).exclude(body="")
+    bounds = old.aggregate(first=Min("pk"), last=Max("pk"))
+    cleared = 0
+    if bounds["first"] is None:
+        return cleared
+    # A range of ids per statement: each commits on its own (beat runs it outside a
+    # transaction), and none rereads the rows cleared before it.
+    for low in range(bounds["first"], bounds["last"] + 1, batch):
+        cleared += old.filter(pk__range=(low, low + batch - 1)).update(body="")
+    return cleared
 
 
 def outbox_backlog() -> dict:

@@ -1,11 +1,12 @@
-"""Celery tasks of core: the one task that sends e-mail, its sweep, and the worker heartbeat."""
+"""Celery tasks of core: the one task that sends e-mail, its sweep, clearing the text of old
+sent e-mail, and the worker heartbeat."""
 
 from celery import shared_task
 from django.core.cache import cache
 from django.utils import timezone
 
 from .metrics import record_run
-from .outbox import outbox_send, outbox_sweep
+from .outbox import outbox_send, outbox_sent_bodies_clear, outbox_sweep
 
 HEARTBEAT_KEY = "switchboard:worker-heartbeat"
 
@@ -23,6 +24,12 @@ def outbox_sweep_task() -> dict:
     swept = outbox_sweep()
     record_run("outbox-sweep")  # /metrics: how late the next sweep is
     return swept
+
+
+@shared_task(ignore_result=True)
+def outbox_sent_bodies_clear_task() -> int:
+    """Daily (beat): the text of e-mail sent more than OUTBOX_KEEP_SENT_BODY_DAYS ago."""
+    return outbox_sent_bodies_clear()
 
 
 @shared_task(ignore_result=True)

@@ -431,6 +431,11 @@ CELERY_BEAT_SCHEDULE = {
     "worker-heartbeat": {"task": "apps.core.tasks.worker_heartbeat", "schedule": 30.0},
     # The outbox: re-publish due e-mail (lost tasks, retries), take back claims of dead workers.
     "outbox-sweep": {"task": "apps.core.tasks.outbox_sweep_task", "schedule": 60.0},
+    # The text of e-mail sent more than OUTBOX_KEEP_SENT_BODY_DAYS ago (the rows stay).
+    "outbox-sent-bodies-clear": {
+        "task": "apps.core.tasks.outbox_sent_bodies_clear_task",
+        "schedule": 24 * 60 * 60.0,
+    },
     # SLA: warn, breach and escalate whatever came due since the last minute.
     "sla-sweep": {"task": "apps.sla.tasks.sla_sweep_task", "schedule": 60.0},
     # API Idempotency-Key records older than IDEMPOTENCY_KEY_TTL_HOURS.
@@ -512,6 +517,9 @@ OUTBOX_STALE_CLAIM_SECONDS = env.int("OUTBOX_STALE_CLAIM_SECONDS", default=300)
 # retry is due); fresher ones are most likely still in the queue.
 OUTBOX_REPUBLISH_AFTER_SECONDS = 60
 OUTBOX_SWEEP_BATCH = 500
+# Sent e-mail keeps its text this long (for an admin to read what went out), then only its
+# envelope: who, when, the subject and the thread a reply belongs to.
+OUTBOX_KEEP_SENT_BODY_DAYS = env.int("OUTBOX_KEEP_SENT_BODY_DAYS", default=90)
 # /healthz/ reports the outbox unwell when a due message has waited longer than this.
 OUTBOX_OVERDUE_ALERT_SECONDS = env.int("OUTBOX_OVERDUE_ALERT_SECONDS", default=15 * 60)
 

@@ -4,14 +4,18 @@ aside, a failure is quarantined — and nothing is lost or taken twice.
 Messages are real RFC 822 bytes; replies quote the headers our own outbound mail carried.
 """
 
+from datetime import timedelta
 from email.message import EmailMessage
 from email.utils import make_msgid
 from pathlib import Path
 
 import pytest
+from django.utils import timezone
 
 from apps.accounts.models import User
 from apps.core.models import OutboxMessage
+from apps.core.outbox import outbox_enqueue
+from apps.core.tasks import outbox_sent_bodies_clear_task
 from apps.mail.intake import inbound_process, inbound_retry, inbound_store
 from apps.mail.models import InboundMessage, Mailbox, Source, Status, UnknownSenders
 from apps.tickets.models import Channel, Comment, Ticket
@@ -140,6 +144,35 @@ def test_the_requester_answers_the_agents_reply_by_email_and_it_lands_on_the_tic
     opened.refresh_from_db()
     assert opened.status == TicketStatus.OPEN  # a reply reopens a resolved ticket
     assert [m.to for m in mails] == [[agent.email]]  # the assignee hears of it
+
+
+def test_sent_mail_loses_its_text_after_the_retention_yet_a_reply_to_it_still_threads(
+    opened, agent, requester, sent, settings
+):
+    settings.OUTBOX_KEEP_SENT_BODY_DAYS = 90
+    [reply_mail] = sent(comment_add, ticket=opened, author=agent, body="Which order id?")
+    stored = OutboxMessage.objects.get(thread=f"ticket:{opened.pk}", body__contains="order id")
+    recent = OutboxMessage.objects.filter(status="sent").exclude(pk=stored.pk).latest("pk")
+    OutboxMessage.objects.filter(pk=stored.pk).update(sent_at=timezone.now() - timedelta(days=91))
+    unsent = outbox_enqueue(
+        kind="test",
+        to="x@example.com",
+        subject="Waiting",
+        body="Still to go.",
+        dedupe_key="test:waiting",
+    )
+    OutboxMessage.objects.filter(pk=unsent.pk).update(
+        created_at=timezone.now() - timedelta(days=200)
+    )
+
+    assert outbox_sent_bodies_clear_task.delay().get() == 1
+
+    stored.refresh_from_db()
+    assert (stored.body, stored.subject, stored.to) == ("", reply_mail.subject, requester.email)
+    assert OutboxMessage.objects.get(pk=recent.pk).body != ""  # sent lately: kept whole
+    assert OutboxMessage.objects.get(pk=unsent.pk).body == "Still to go."  # not sent: kept
+    sent(take, _reply_to(reply_mail, requester.email))
+    assert Comment.objects.filter(ticket=opened).latest("pk").body == "Here is the order id: 4711."
 
 
 def test_a_reply_to_the_signed_address_alone_threads(opened, agent, requester, sent):
