@@ -33,9 +33,10 @@ def may_manage_round(user: User, scoring_round: ScoringRound, team_ids: set[int]
 
 def may_score(user: User, case: ScoredCase, team_ids: set[int]) -> bool:
     """A case is the reviewer's own; a lead of the round's teams (or an admin) may step in.
-    People who lost their agent seat keep no access: the case shows internal notes."""
+    The case shows internal notes: a reviewer who lost their agent seat, or left every team
+    the round is drawn from, keeps no access."""
     if not (user.is_authenticated and user.is_active):
         return False
     if may_manage_round(user, case.round, team_ids):
         return True
-    return case.reviewer_id == user.pk and user.is_agent
+    return case.reviewer_id == user.pk and user.is_agent and bool(team_ids & user.team_ids)

@@ -56,7 +56,7 @@ def rounds_for(user: User) -> QuerySet[ScoringRound]:
         )
         visible = Q(Exists(led))
         if user.is_agent:  # someone who left support keeps no view of what they reviewed
-            visible |= Q(Exists(reviews))
+            visible |= Q(Exists(reviews)) & _of_my_teams(user, "pk")
         rounds = rounds.filter(visible)
     cases = ScoredCase.objects.filter(round=OuterRef("pk"))
     mine = cases.filter(reviewer=user)
@@ -71,6 +71,15 @@ def rounds_for(user: User) -> QuerySet[ScoringRound]:
         )
         .order_by("-created_at", "-id")
     )
+
+
+def _of_my_teams(user: User, round_ref: str) -> Q:
+    """The round (``round_ref``: the outer query's field holding it) is drawn from a team the
+    person is still in: a reviewer who left those teams keeps no view of their tickets."""
+    teams = ScoringRound.teams.through.objects.filter(
+        scoringround_id=OuterRef(round_ref), team_id__in=user.team_ids
+    )
+    return Q(Exists(teams))
 
 
 def round_team_ids(scoring_round: ScoringRound) -> set[int]:
@@ -97,7 +106,11 @@ def round_get_for(*, user: User, pk) -> RoundAccess:
     team_ids = round_team_ids(scoring_round)
     if may_manage_round(user, scoring_round, team_ids):
         return RoundAccess(scoring_round, team_ids, manages=True)
-    if user.is_agent and scoring_round.reviewers.filter(pk=user.pk).exists():
+    if (
+        user.is_agent
+        and team_ids & user.team_ids
+        and scoring_round.reviewers.filter(pk=user.pk).exists()
+    ):
         return RoundAccess(scoring_round, team_ids, manages=False)
     raise Http404("No such round.")
 
@@ -120,7 +133,7 @@ def cases_to_score(user: User) -> QuerySet[ScoredCase]:
         return ScoredCase.objects.none()
     return (
         _cases()
-        .filter(reviewer=user)
+        .filter(_of_my_teams(user, "round_id"), reviewer=user)
         .order_by(
             F("scored_at").desc(nulls_first=True),
             "-ticket__priority",

@@ -9,7 +9,7 @@ from apps.reviews.scoring.services import case_score
 from apps.tickets.models import Priority, TicketEvent
 
 from ...conftest import signed_in
-from ...factories import CategoryFactory, CommentFactory, agent_of
+from ...factories import CategoryFactory, CommentFactory, MembershipFactory, agent_of
 from .conftest import MILD, Q_END, Q_START, WORST, answers_for, draw_all, resolved
 
 pytestmark = pytest.mark.django_db
@@ -205,6 +205,27 @@ def test_a_reviewer_cannot_open_or_score_another_reviewers_case(scoring_round, q
     theirs.refresh_from_db()
     assert theirs.scored_at is None
     assert not CaseAnswer.objects.exists()
+
+
+def test_a_reviewer_moved_to_another_team_no_longer_reads_their_cases(
+    scoring_round, questionnaire, team, other_team
+):
+    """A case shows the ticket's internal notes: they were the reviewer's to read as a member
+    of the round's team. Moved to another team, they keep a seat but not that view."""
+    reviewer = scoring_round.reviewers.order_by("pk").first()
+    mine = ScoredCase.objects.filter(reviewer=reviewer).select_related("ticket").first()
+    client = signed_in(reviewer)
+    assert client.get(case_url(mine)).status_code == 200
+
+    reviewer.team_memberships.filter(team=team).delete()
+    MembershipFactory(user=reviewer, team=other_team)
+
+    assert client.get(case_url(mine)).status_code == 404
+    assert client.post(case_url(mine), form_data(questionnaire, WORST)).status_code == 404
+    assert client.get(round_url(scoring_round)).status_code == 404
+    queue = client.get(reverse("reviews:scoring_queue"))
+    assert mine.ticket.reference not in queue.content.decode()
+    assert list(client.get(reverse("reviews:scoring_rounds")).context["rounds"]) == []
 
 
 def test_a_reviewer_sees_the_rounds_progress_but_not_its_results(scoring_round, questionnaire):
