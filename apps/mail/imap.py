@@ -191,7 +191,8 @@ def _take_oversized(folder: "_Folder", uid: int, size: int, figures: dict) -> st
     )
     figures["stored" if stored_now else "duplicates"] += 1
     _advance(mailbox, folder.uidvalidity, uid)
-    intake.inbound_process(message)
+    if stored_now or message.status == Status.RECEIVED:
+        intake.inbound_process(message)
     limit = intake.size_limit()
     return f"is larger than the {limit} limit: it was left in the folder (headers quarantined)"
 
