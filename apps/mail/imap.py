@@ -151,50 +151,39 @@ def _poll(mailbox: Mailbox, figures: dict) -> list[str]:
 
 
 def _take(folder: "_Folder", uid: int, figures: dict) -> str:
-    """Fetch, store, advance, mark and process one message; returns a problem, or ""."""
+    """Fetch, store, advance, mark and process one message; returns a problem, or "".
+
+    A message over the size limit is not downloaded: its headers are stored, with its real
+    size, and quarantined (an admin sees who sent what); it is left in the folder, unmarked."""
     mailbox = folder.mailbox
     size = folder.size(uid)
-    if size is not None and size > settings.MAIL_MAX_MESSAGE_BYTES:
-        return _take_oversized(folder, uid, size, figures)
+    oversized = size is not None and size > settings.MAIL_MAX_MESSAGE_BYTES
     try:
-        raw = folder.fetch(uid)
+        raw = folder.fetch(uid, part="HEADER" if oversized else "")
     except _NotFetched as exc:
         # Left as it is on the server (not flagged, not moved) for a person to see. Trying
         # it again every minute would hold up every message after it.
         _advance(mailbox, folder.uidvalidity, uid)
         return f"could not be fetched ({exc}); it was left in the folder"
     figures["fetched"] += 1
-    message, stored_now = intake.inbound_store(raw, source=Source.IMAP, mailbox=mailbox)
+    message, stored_now = intake.inbound_store(
+        raw, source=Source.IMAP, mailbox=mailbox, size=size if oversized else None
+    )
     figures["stored" if stored_now else "duplicates"] += 1
     _advance(mailbox, folder.uidvalidity, uid)
-    problem = folder.mark(uid)
+    if oversized:
+        problem = (
+            f"is larger than the {intake.size_limit()} limit: it was left in the folder "
+            "(headers quarantined)"
+        )
+    else:
+        problem = folder.mark(uid)
     # A copy stored before but never processed (a crash) is finished now, not at the sweep;
     # inbound_process takes it under a row lock, so this never races another worker.
     if stored_now or message.status == Status.RECEIVED:
         outcome = intake.inbound_process(message)
         log.info("mailbox %s: UID %s %s", mailbox.address, uid, outcome)
     return problem
-
-
-def _take_oversized(folder: "_Folder", uid: int, size: int, figures: dict) -> str:
-    """A message over the size limit is not downloaded: its headers are stored and quarantined
-    (an admin sees who sent what), and the message is left in the folder, unmarked."""
-    mailbox = folder.mailbox
-    try:
-        headers = folder.fetch(uid, part="HEADER")
-    except _NotFetched as exc:
-        _advance(mailbox, folder.uidvalidity, uid)
-        return f"is over the size limit and its headers could not be fetched ({exc})"
-    figures["fetched"] += 1
-    message, stored_now = intake.inbound_store(
-        headers, source=Source.IMAP, mailbox=mailbox, size=size
-    )
-    figures["stored" if stored_now else "duplicates"] += 1
-    _advance(mailbox, folder.uidvalidity, uid)
-    if stored_now or message.status == Status.RECEIVED:
-        intake.inbound_process(message)
-    limit = intake.size_limit()
-    return f"is larger than the {limit} limit: it was left in the folder (headers quarantined)"
 
 
 class _Folder:
