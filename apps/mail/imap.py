@@ -31,6 +31,7 @@ log = logging.getLogger(__name__)
 KEYWORD = "$Switchboard"
 # The poll task is killed after this long (tasks.py), and a claim on a mailbox expires with it.
 POLL_TIME_LIMIT = 300
+HEADER_BYTES = 64 * 1024  # of a message over the size limit, all that is fetched
 
 
 class PollFailed(Exception):
@@ -366,7 +367,9 @@ def _advance(mailbox: Mailbox, uidvalidity: int | None, uid: int) -> None:
 
 
 def _fetch(conn: imaplib.IMAP4, uid: int, part: str = "") -> bytes:
-    typ, data = conn.uid("FETCH", str(uid), f"(BODY.PEEK[{part}])")
+    # Headers are wanted only of a message too large to take: at most their first 64 KB.
+    partial = f"<0.{HEADER_BYTES}>" if part == "HEADER" else ""
+    typ, data = conn.uid("FETCH", str(uid), f"(BODY.PEEK[{part}]{partial})")
     if typ != "OK":
         raise _NotFetched(_text(data))
     for item in data:

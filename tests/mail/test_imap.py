@@ -312,6 +312,23 @@ def test_a_message_over_the_size_limit_is_not_downloaded_but_quarantined_by_its_
     assert counts(poll(imap_mailbox)) == (0, 0, 0, 0)
 
 
+def test_of_an_oversized_message_with_endless_headers_only_their_first_64_kb_are_taken(
+    dovecot, imap_mailbox, settings
+):
+    settings.MAIL_MAX_MESSAGE_BYTES = 4000
+    filler = "".join(f"X-Filler-{n}: {'x' * 60}\r\n" for n in range(3000))  # about 220 KB
+    huge = email_bytes(
+        sender="oscar@example.com", to=imap_mailbox.address, subject="Scans", body="x"
+    )
+    dovecot.append(imap_mailbox.imap_username, filler.encode() + huge)
+
+    assert counts(poll(imap_mailbox)) == (1, 1, 0, 1)
+
+    kept = InboundMessage.objects.get()
+    assert kept.status == Status.QUARANTINED
+    assert len(bytes(kept.raw)) <= 64 * 1024 < kept.size
+
+
 def test_reading_the_folder_again_after_a_crash_stores_nothing_twice(dovecot, imap_mailbox):
     for subject in ("First", "Second"):
         deliver(dovecot, imap_mailbox, subject)
